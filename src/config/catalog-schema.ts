@@ -1,0 +1,209 @@
+/**
+ * The service catalog's schema (SPEC §2). Field names are part of the contract. Durations are
+ * parsed to milliseconds; defaults that need parsing use `.prefault()` so they go through the transform.
+ */
+import { z } from 'zod';
+import { SEVERITIES, Severity } from '../domain/severity';
+import { Duration } from './duration';
+
+/** A strict object whose unknown-key error names the valid fields. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const valid = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; valid fields: ${valid}` : undefined),
+  });
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const NAME_HINT = 'names use lowercase letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit)';
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
+const OneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+export const ChannelsConfig = strict({
+  slack: OneOrMany.optional(),
+  discord: OneOrMany.optional(),
+  console: OneOrMany.optional(),
+});
+
+export const ApproversConfig = strict({
+  slack: z.array(z.string().min(1)).optional(),
+  discord: z.array(z.string().min(1)).optional(),
+  console: z.array(z.string().min(1)).optional(),
+});
+
+export const ApprovalRuleConfig = strict({
+  /** 0 runs at once; N waits for N distinct approvers. */
+  required: z.number().int().min(0).max(5).optional(),
+  approvers: ApproversConfig.optional(),
+  timeout: Duration.optional(),
+  /** Refuse requests of this severity with this message. */
+  refuse: z.string().min(1).max(500).optional(),
+}).superRefine((rule, ctx) => {
+  if (rule.refuse !== undefined && rule.required !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'use either "refuse" or "required", not both' });
+  }
+  if (rule.refuse === undefined && rule.required === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'set "required" (0 runs at once, N waits for N approvals) or "refuse" (a message)' });
+  }
+});
+
+const severityShape = <T extends z.ZodType>(value: T) =>
+  Object.fromEntries(SEVERITIES.map((s) => [s, value.optional()])) as Record<Severity, z.ZodOptional<T>>;
+
+export const ApprovalsConfig = strict(severityShape(ApprovalRuleConfig));
+export const RtoConfig = strict(severityShape(Duration));
+
+export const WaitLiveConfig = strict({
+  timeout: Duration.prefault('5m'),
+  interval: Duration.prefault('2s'),
+});
+
+const Headers = z.record(z.string(), z.string());
+
+export const BlueGreenProviderConfig = strict({
+  type: z.literal('bluegreen'),
+  baseUrl: HttpUrl,
+  /** Sent as `Authorization: Bearer …`; use `${ENV}`. */
+  token: z.string().min(1).optional(),
+  headers: Headers.optional(),
+  timeout: Duration.prefault('10s'),
+  retries: z.number().int().min(0).max(10).default(3),
+});
+
+export const PROVIDER_TYPES = ['bluegreen'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
+});
+export type ProviderConfig = z.output<typeof ProviderConfig>;
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const HttpCheckConfig = strict({
+  type: z.literal('http'),
+  name: z.string().min(1).max(80).optional(),
+  url: HttpUrl,
+  method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+  headers: Headers.optional(),
+  expect: strict({
+    status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).default(200),
+    /** Dot paths into the JSON body and the value each must have. */
+    json: z.record(z.string(), Scalar).optional(),
+    bodyContains: z.string().optional(),
+  }).prefault({}),
+  /** Each response must arrive within this budget. */
+  latencyBudget: Duration.optional(),
+  repeat: z.number().int().min(1).max(100).default(1),
+  interval: Duration.prefault('1s'),
+  timeout: Duration.prefault('5s'),
+  initialDelay: Duration.prefault(0),
+});
+
+export const VersionCheckConfig = strict({
+  type: z.literal('version'),
+  name: z.string().min(1).max(80).optional(),
+  url: HttpUrl,
+  /** Dot path to the version in the JSON body. */
+  path: z.string().min(1).default('version'),
+  /** Defaults to the rollback's target version. */
+  expect: z.string().min(1).optional(),
+  headers: Headers.optional(),
+  /** Tries until the version matches, for caches and slow switches. */
+  attempts: z.number().int().min(1).max(100).default(1),
+  interval: Duration.prefault('2s'),
+  timeout: Duration.prefault('5s'),
+  initialDelay: Duration.prefault(0),
+});
+
+export const PrometheusCheckConfig = strict({
+  type: z.literal('prometheus'),
+  name: z.string().min(1).max(80).optional(),
+  /** Prometheus base URL; the check calls `/api/v1/query`. */
+  url: HttpUrl,
+  query: z.string().min(1),
+  below: z.number().optional(),
+  above: z.number().optional(),
+  interval: Duration.prefault('15s'),
+  /** Number of measurements; defaults to `for / interval`, or 1. */
+  count: z.number().int().min(1).max(1000).optional(),
+  for: Duration.optional(),
+  /** Breaching measurements tolerated in total; one more fails the check. */
+  failureLimit: z.number().int().min(0).default(0),
+  headers: Headers.optional(),
+  timeout: Duration.prefault('5s'),
+  initialDelay: Duration.prefault(0),
+}).superRefine((check, ctx) => {
+  if ((check.below === undefined) === (check.above === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'set exactly one of "below" or "above" (the healthy side of the threshold)' });
+  }
+});
+
+export const CHECK_TYPES = ['http', 'version', 'prometheus'] as const;
+export const CheckConfig = z.discriminatedUnion('type', [HttpCheckConfig, VersionCheckConfig, PrometheusCheckConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${CHECK_TYPES.join(', ')}` : undefined),
+});
+export type CheckConfig = z.output<typeof CheckConfig>;
+export type HttpCheckConfig = z.output<typeof HttpCheckConfig>;
+export type VersionCheckConfig = z.output<typeof VersionCheckConfig>;
+export type PrometheusCheckConfig = z.output<typeof PrometheusCheckConfig>;
+
+export const HealthProbeConfig = strict({
+  url: HttpUrl,
+  interval: Duration.prefault('10s'),
+  failures: z.number().int().min(1).max(100).default(3),
+  timeout: Duration.prefault('5s'),
+  expect: strict({
+    status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).default(200),
+    json: z.record(z.string(), Scalar).optional(),
+  }).prefault({}),
+});
+
+/** Automatic rollback settings (SPEC §5). Parsed and validated now; acted on by the triggers. */
+export const AutoConfig = strict({
+  health: HealthProbeConfig.optional(),
+  shadow: z.boolean().default(false),
+});
+
+/** Settings that defaults, services and environments may each set; the most specific wins. */
+const policyFields = {
+  severity: Severity.optional(),
+  approvals: ApprovalsConfig.optional(),
+  selfApproval: z.boolean().optional(),
+  rto: RtoConfig.optional(),
+  /** Who may request rollbacks; absent means anyone in the channel. */
+  requesters: ApproversConfig.optional(),
+  /** Who to call when a rollback fails, e.g. "@sre-oncall (PagerDuty: checkout)". */
+  escalation: z.string().min(1).max(300).optional(),
+  waitLive: WaitLiveConfig.optional(),
+};
+
+export const EnvironmentConfig = strict({
+  ...policyFields,
+  channels: ChannelsConfig.prefault({}),
+  provider: ProviderConfig,
+  verify: z.array(CheckConfig).max(20).default([]),
+  auto: AutoConfig.optional(),
+});
+export type EnvironmentConfig = z.output<typeof EnvironmentConfig>;
+
+export const ServiceConfig = strict({
+  description: z.string().max(300).optional(),
+  ...policyFields,
+  environments: z
+    .record(z.string().regex(NAME, NAME_HINT), EnvironmentConfig)
+    .refine((envs) => Object.keys(envs).length > 0, 'a service needs at least one environment'),
+});
+export type ServiceConfig = z.output<typeof ServiceConfig>;
+
+export const DefaultsConfig = strict(policyFields);
+
+export const CatalogConfig = strict({
+  version: z.literal(1).optional(),
+  defaults: DefaultsConfig.prefault({}),
+  services: z
+    .record(z.string().regex(NAME, NAME_HINT), ServiceConfig)
+    .refine((services) => Object.keys(services).length > 0, 'the catalog needs at least one service'),
+});
+export type CatalogConfig = z.output<typeof CatalogConfig>;
+export type CatalogInput = z.input<typeof CatalogConfig>;

@@ -1,0 +1,149 @@
+/**
+ * What the core needs from the outside world. Adapters implement these; tests pass small fakes.
+ * Nothing here names Redis, BullMQ, HTTP, Slack or Discord.
+ */
+import type { Actor } from './actor';
+import type { AuditEvent, NewAuditEvent } from './audit';
+import type { EnvironmentPolicy } from './policy';
+import type { Message } from './message';
+import type { NewOutboundEvent, OutboundEvent } from './outbound-event';
+import type { ChangePreview, Release } from './release';
+import type { ChannelRefs, RollbackRecord } from './rollback-record';
+import type { RollbackState } from './rollback-state';
+import type { CheckResult } from './verification';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A service environment as the catalog resolves it: channels, policy and execution settings. */
+export interface ResolvedTarget {
+  service: string;
+  environment: string;
+  channels: ChannelRefs;
+  policy: EnvironmentPolicy;
+  providerType: string;
+  waitLive: { timeoutMs: number; intervalMs: number };
+}
+
+export interface ServiceCatalog {
+  services(): string[];
+  environments(service: string): string[];
+  /** Throws UnknownServiceError / UnknownEnvironmentError with a close-match suggestion. */
+  resolve(service: string, environment?: string): ResolvedTarget;
+}
+
+export interface LiveState {
+  live: boolean;
+  /** What the provider reports now, for the thread: `switching`, `2/3 machines`, … */
+  detail: string;
+  current?: Release;
+}
+
+export interface RollbackReceipt {
+  /** True when the provider was found already on the target and no call was made. */
+  alreadyAtTarget: boolean;
+  detail: string;
+}
+
+/** A deploy platform. Every method re-reads the provider; none caches across calls. */
+export interface DeployProvider {
+  readonly type: string;
+  currentRelease(signal?: AbortSignal): Promise<Release>;
+  recentReleases(limit: number, signal?: AbortSignal): Promise<Release[]>;
+  /** The release a rollback goes to when none is named; undefined when there is none. */
+  lastStable(signal?: AbortSignal): Promise<Release | undefined>;
+  /** Finds a release by version or id among those the provider can roll back to. */
+  findRelease(ref: string, signal?: AbortSignal): Promise<Release | undefined>;
+  describeChange(from: Release, to: Release, signal?: AbortSignal): Promise<ChangePreview>;
+  /** A snapshot of the provider's state before acting, kept in the record. */
+  captureState(signal?: AbortSignal): Promise<Record<string, unknown>>;
+  /**
+   * Makes `target` the live release. Implementations re-read the provider first and do nothing when
+   * it is already on the target, so a retried call after a crash never takes effect twice.
+   */
+  rollbackTo(target: Release, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<RollbackReceipt>;
+  /** One look at whether `target` is serving traffic. The engine polls it. */
+  liveState(target: Release, signal?: AbortSignal): Promise<LiveState>;
+}
+
+export interface VerifyContext {
+  target: Release;
+  signal?: AbortSignal;
+}
+
+export interface Verifier {
+  readonly name: string;
+  readonly type: string;
+  verify(context: VerifyContext): Promise<CheckResult>;
+}
+
+/** Builds the provider and verifiers configured for one service environment. */
+export interface IntegrationFactory {
+  provider(service: string, environment: string): DeployProvider;
+  verifiers(service: string, environment: string): Verifier[];
+}
+
+export type CreateResult =
+  | { status: 'created'; record: RollbackRecord }
+  | { status: 'duplicate'; existingId: string }
+  | { status: 'active'; activeId: string };
+
+export interface RecordListQuery {
+  service?: string;
+  environment?: string;
+  state?: RollbackState;
+  limit: number;
+}
+
+export interface Commit {
+  record: RollbackRecord;
+  audit: NewAuditEvent[];
+  outbox: NewOutboundEvent[];
+}
+
+/** Durable records. Commits are atomic: record, audit events and chat events land together or not at all. */
+export interface RollbackStore {
+  /** Creates the record unless the service+environment has an active rollback or the key was seen. */
+  create(commit: Commit, options: { idempotencyKey?: string }): Promise<CreateResult>;
+  get(id: string): Promise<RollbackRecord | undefined>;
+  /** Compare-and-set on `expectedVersion`; throws ConflictError when someone else committed first. */
+  commit(expectedVersion: number, commit: Commit): Promise<RollbackRecord>;
+  activeFor(service: string, environment: string): Promise<string | undefined>;
+  list(query: RecordListQuery): Promise<RollbackRecord[]>;
+  auditTrail(id: string): Promise<AuditEvent[]>;
+  outboxEvents(id: string): Promise<OutboundEvent[]>;
+  /** Refusals that never became a rollback (policy, duplicates, unauthorized requesters). */
+  recordRefusal(event: NewAuditEvent, context: Record<string, unknown>): Promise<void>;
+}
+
+/** Durable timers and work hand-off. */
+export interface Scheduler {
+  /** Starts (or resumes) execution of a rollback; idempotent per run number. */
+  execute(rollbackId: string, run: number): Promise<void>;
+  expireAt(rollbackId: string, atMs: number): Promise<void>;
+  cancelExpiry(rollbackId: string): Promise<void>;
+  /** Asks the worker running this rollback to stop between steps. */
+  requestAbort(rollbackId: string): Promise<void>;
+  /** Ensures pending chat events of a rollback get delivered. */
+  deliver(rollbackId: string): Promise<void>;
+}
+
+/** Where an interaction's answer goes: adapter-specific data (response_url, interaction token). */
+export interface ReplyTarget {
+  platform: string;
+  data: Record<string, unknown>;
+}
+
+/** Answers the person who asked, privately where the platform allows (ephemeral). */
+export interface Replier {
+  reply(target: ReplyTarget, message: Message): Promise<void>;
+}
+
+export interface RequesterContext {
+  actor: Actor;
+  replyTo?: ReplyTarget;
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../../src/config/config-error';
+import { parseCatalog } from '../../../src/config/load-catalog';
+import { UnknownEnvironmentError, UnknownServiceError } from '../../../src/domain/errors';
+
+const EXAMPLE = readFileSync(join(__dirname, '../../../manifests/rewind.example.yaml'), 'utf8');
+const EXAMPLE_ENV = { CHECKOUT_DEPLOY_TOKEN: 'deploy-token-123456' };
+
+function problems(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseCatalog(text, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('expected the catalog to be invalid');
+}
+
+const minimal = (env: string) => `
+services:
+  checkout-api:
+    environments:
+${env}`;
+
+describe('the example catalog', () => {
+  it('validates and resolves layered policy', () => {
+    const { catalog, secrets } = parseCatalog(EXAMPLE, EXAMPLE_ENV);
+    expect(catalog.services()).toEqual(['checkout-api']);
+    expect(catalog.environments('checkout-api')).toEqual(['production', 'staging']);
+    const prod = catalog.resolve('checkout-api', 'production');
+    expect(prod.policy.rules.critical).toEqual({ kind: 'immediate' });
+    // production overrides `required` and inherits approvers and timeout from defaults
+    expect(prod.policy.rules.high).toEqual({
+      kind: 'approval',
+      required: 2,
+      approvers: { slack: ['U0LEAD', 'S0SRE'], discord: ['501', 'role:111'], console: ['lead'] },
+      timeoutMs: 15 * 60_000,
+    });
+    expect(prod.policy.rules.low).toEqual({ kind: 'refuse', message: 'Low severity: fix it in the next release instead of rolling back.' });
+    expect(prod.policy.rtoMs.critical).toBe(120_000);
+    expect(prod.channels).toEqual({ slack: ['C0INCIDENT'], discord: ['222'], console: ['incidents'] });
+    expect(catalog.entry('checkout-api', 'production').config.provider).toMatchObject({ type: 'bluegreen', token: 'deploy-token-123456', timeout: 10_000 });
+    expect(secrets).toContain('deploy-token-123456');
+    expect(catalog.resolve('checkout-api', 'staging').policy.rules.high).toEqual({ kind: 'immediate' });
+  });
+
+  it('defaults the environment to the first one and suggests close names', () => {
+    const { catalog } = parseCatalog(EXAMPLE, EXAMPLE_ENV);
+    expect(catalog.resolve('checkout-api').environment).toBe('production');
+    expect(() => catalog.resolve('chekout-api')).toThrow(UnknownServiceError);
+    expect(() => catalog.resolve('chekout-api')).toThrow('Did you mean `checkout-api`?');
+    expect(() => catalog.resolve('checkout-api', 'prod')).toThrow(UnknownEnvironmentError);
+    expect(() => catalog.resolve('checkout-api', 'prod')).toThrow('Did you mean `production`?');
+  });
+});
+
+describe('invalid catalogs name the path of each problem', () => {
+  it('unknown provider type', () => {
+    expect(problems(minimal('      production:\n        provider: { type: herokuu, baseUrl: http://x }'))).toEqual([
+      'services.checkout-api.environments.production.provider.type: expected "type" to be one of bluegreen',
+    ]);
+  });
+
+  it('bad duration, bad URL and unknown field, all at once', () => {
+    const found = problems(
+      minimal(`      production:
+        provider: { type: bluegreen, baseUrl: "not a url", timeout: 10 minutes }
+        verify:
+          - { type: http, url: http://x/health, expect: { staus: 200 } }`),
+    );
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.baseUrl: expected an http/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.timeout: expected a duration such as .* got "10 minutes"/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.verify\[0\]\.expect: unknown field "staus"; valid fields: status, json, bodyContains/),
+      ]),
+    );
+    expect(found).toHaveLength(3);
+  });
+
+  it('approval rules that cannot be satisfied', () => {
+    const found = problems(`
+defaults:
+  approvals:
+    medium: { required: 3, approvers: { slack: [U1, U2] } }
+services:
+  api:
+    environments:
+      production:
+        provider: { type: bluegreen, baseUrl: http://x }`);
+    expect(found).toEqual([
+      'services.api.environments.production: high severity needs 1 approval but no approvers are configured; set approvals.high.approvers (in defaults, the service or the environment) or make it { required: 0 }',
+      'services.api.environments.production: medium severity needs 3 approvals but only 2 approvers are listed',
+    ]);
+  });
+
+  it('prometheus checks need exactly one side of the threshold', () => {
+    const found = problems(
+      minimal(`      production:
+        approvals: { high: { required: 0 }, medium: { required: 0 } }
+        provider: { type: bluegreen, baseUrl: http://x }
+        verify:
+          - { type: prometheus, url: http://prom:9090, query: up }`),
+    );
+    expect(found).toEqual(['services.checkout-api.environments.production.verify[0]: set exactly one of "below" or "above" (the healthy side of the threshold)']);
+  });
+
+  it('missing environment variables and bad names', () => {
+    const found = problems(`
+services:
+  Checkout_API:
+    environments:
+      production:
+        provider: { type: bluegreen, baseUrl: http://x, token: "\${DEPLOY_TOKEN}" }`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'services.Checkout_API.environments.production.provider.token: environment variable DEPLOY_TOKEN is not set (referenced as ${DEPLOY_TOKEN})',
+        expect.stringMatching(/^services\.Checkout_API: .*names use lowercase letters/),
+      ]),
+    );
+  });
+
+  it('YAML syntax errors give line and column', () => {
+    expect(problems('services:\n  api: [unclosed\n')[0]).toMatch(/^line \d+, column \d+: /);
+  });
+
+  it('an empty catalog', () => {
+    expect(problems('services: {}')).toEqual(['services: the catalog needs at least one service']);
+  });
+});
