@@ -165,3 +165,11 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A delivery or call that should be tried again later, e.g. after a 429's Retry-After. */
+export class RetryLaterError extends Error {
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}

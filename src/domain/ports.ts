@@ -110,6 +110,8 @@ export interface RollbackStore {
   /** Creates the record unless the service+environment has an active rollback or the key was seen. */
   create(commit: Commit, options: { idempotencyKey?: string }): Promise<CreateResult>;
   get(id: string): Promise<RollbackRecord | undefined>;
+  /** The rollback an interaction already created, if any. */
+  findByIdempotencyKey(key: string): Promise<string | undefined>;
   /** Compare-and-set on `expectedVersion`; throws ConflictError when someone else committed first. */
   commit(expectedVersion: number, commit: Commit): Promise<RollbackRecord>;
   activeFor(service: string, environment: string): Promise<string | undefined>;
@@ -125,7 +127,7 @@ export interface Scheduler {
   /** Starts (or resumes) execution of a rollback; idempotent per run number. */
   execute(rollbackId: string, run: number): Promise<void>;
   expireAt(rollbackId: string, atMs: number): Promise<void>;
-  cancelExpiry(rollbackId: string): Promise<void>;
+  cancelExpiry(rollbackId: string, atMs: number): Promise<void>;
   /** Asks the worker running this rollback to stop between steps. */
   requestAbort(rollbackId: string): Promise<void>;
   /** Ensures pending chat events of a rollback get delivered. */
@@ -146,4 +148,28 @@ export interface Replier {
 export interface RequesterContext {
   actor: Actor;
   replyTo?: ReplyTarget;
+}
+
+/**
+ * A chat destination for a rollback's events (Slack, Discord, console, log). `deliver` may be
+ * called again for an event after a crash, so it should be idempotent per `event.seq` where the
+ * platform allows.
+ */
+export interface ChatSink {
+  readonly name: string;
+  /** Whether this sink has anywhere to post for this rollback (e.g. a Slack channel is configured). */
+  handles(record: RollbackRecord): boolean;
+  deliver(event: OutboundEvent, record: RollbackRecord): Promise<void>;
+}
+
+/** Per-sink delivery progress of a rollback's outbox, with a lock so one drainer runs at a time. */
+export interface OutboxLog {
+  /** Events after the sink's cursor, oldest first, each with its log position. */
+  pending(rollbackId: string, sink: string, limit: number): Promise<{ position: string; event: OutboundEvent }[]>;
+  advance(rollbackId: string, sink: string, position: string): Promise<void>;
+  tryLock(rollbackId: string, ttlMs: number): Promise<string | undefined>;
+  unlock(rollbackId: string, token: string): Promise<void>;
+  /** Drops the rollback from the pending set when every listed sink has caught up. */
+  settle(rollbackId: string, sinks: readonly string[]): Promise<boolean>;
+  pendingRollbacks(limit: number): Promise<string[]>;
 }

@@ -1,0 +1,138 @@
+/**
+ * The composition root: the only place that names concrete classes. Builds the store, queues,
+ * engine, workers and HTTP server for the roles this process plays.
+ */
+import type { Server } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { LoadedCatalog } from '../config/load-catalog';
+import { LogReplier } from '../chat/log/log-replier';
+import { LogSink } from '../chat/log/log-sink';
+import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
+import { newRollbackId } from '../domain/ids';
+import type { ChatSink, Clock, Replier } from '../domain/ports';
+import type { EngineDeps } from '../engine/engine-deps';
+import { OutboxDrainer } from '../engine/outbox-drainer';
+import { RollbackService } from '../engine/rollback-service';
+import { closeServer, createHttpServer, listen } from '../http/http-server';
+import { Router, type Route } from '../http/router';
+import { apiRoutes } from '../http/routes/api-routes';
+import { healthRoutes } from '../http/routes/health-routes';
+import type { Logger } from '../observability/logger';
+import { HttpClient } from '../providers/http-client';
+import { AbortChannel } from '../queue/abort-channel';
+import { BullScheduler, RewindQueues } from '../queue/queues';
+import type { QueueSettings } from '../queue/queue-settings';
+import { createRedis } from '../queue/redis-connection';
+import { startWorkers, type RunningWorkers } from '../queue/workers';
+import { Keys } from '../store/keys';
+import { RedisOutboxLog } from '../store/redis-outbox-log';
+import { RedisRollbackStore } from '../store/redis-rollback-store';
+import type { SecretScrubber } from '../observability/secret-scrubber';
+import { CatalogIntegrations } from './catalog-integrations';
+import { systemClock } from './system-clock';
+
+export interface RewindRoles {
+  /** Serves HTTP: health, API, chat and webhook routes. */
+  ingress: boolean;
+  /** Runs the BullMQ workers. */
+  worker: boolean;
+}
+
+export interface RewindOptions {
+  roles: RewindRoles;
+  loaded: LoadedCatalog;
+  redisUrl: string;
+  queue: QueueSettings;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  http?: { port: number; host: string };
+  apiToken?: string | undefined;
+  /** Chat destinations; defaults to the log. */
+  sinks?: ChatSink[];
+  replier?: Replier;
+  groups?: GroupDirectory;
+  clock?: Clock;
+  /** undici dispatcher for provider and verifier calls (tests may pass their own). */
+  dispatcher?: Dispatcher;
+  /** Extra routes from chat and webhook adapters. */
+  routes?: Route[];
+}
+
+export interface Rewind {
+  service: RollbackService;
+  queues: RewindQueues;
+  store: RedisRollbackStore;
+  keys: Keys;
+  url?: string;
+  server?: Server;
+  close(): Promise<void>;
+}
+
+export async function createRewind(options: RewindOptions): Promise<Rewind> {
+  const { logger, queue: settings } = options;
+  const clock = options.clock ?? systemClock;
+  const keys = new Keys(settings.prefix);
+  const onRedisError = (error: Error) => logger.warn({ err: error }, 'redis connection error');
+  const redis = createRedis(options.redisUrl, 'main', onRedisError);
+  const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError) : undefined;
+
+  const store = new RedisRollbackStore(redis, keys, options.scrubber);
+  const queues = new RewindQueues(redis, settings);
+  const aborts = new AbortChannel(redis, subscriber, settings.prefix);
+  const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const deps: EngineDeps = {
+    store,
+    catalog: options.loaded.catalog,
+    integrations: new CatalogIntegrations(options.loaded.catalog, http, clock),
+    scheduler: new BullScheduler(queues, aborts, clock),
+    clock,
+    groups: options.groups ?? NO_GROUPS,
+    newId: newRollbackId,
+    logger,
+  };
+  const service = new RollbackService(deps);
+
+  let workers: RunningWorkers | undefined;
+  if (options.roles.worker) {
+    const drainer = new OutboxDrainer(store, new RedisOutboxLog(redis, keys), options.sinks ?? [new LogSink(logger)], logger);
+    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier: options.replier ?? new LogReplier(logger), aborts, logger });
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (options.http) {
+    const router = new Router().add(
+      ...healthRoutes([
+        { name: 'catalog', check: async () => undefined },
+        {
+          name: 'redis',
+          check: async () => {
+            await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('redis did not answer PING within 1 s')), 1_000).unref())]);
+          },
+        },
+      ]),
+    );
+    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...(options.routes ?? []));
+    server = createHttpServer(router, logger);
+    url = await listen(server, options.http.port, options.http.host);
+  }
+
+  let closed = false;
+  return {
+    service,
+    queues,
+    store,
+    keys,
+    ...(url ? { url } : {}),
+    ...(server ? { server } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (server) await closeServer(server);
+      if (workers) await workers.close();
+      await queues.close();
+      subscriber?.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Builds one commit: a draft of the record plus the audit events and chat events that describe
+ * the change. Transitions are checked by the state machine; the header is rendered last so it
+ * shows the record as committed.
+ */
+import type { Actor } from '../domain/actor';
+import type { AuditType, NewAuditEvent } from '../domain/audit';
+import type { Message } from '../domain/message';
+import type { NewOutboundEvent } from '../domain/outbound-event';
+import type { Commit } from '../domain/ports';
+import type { RollbackRecord } from '../domain/rollback-record';
+import { assertTransition, type RollbackState } from '../domain/rollback-state';
+import { notificationHeader } from '../messages/templates/notification-header';
+
+export class Change {
+  readonly record: RollbackRecord;
+  private readonly audit: NewAuditEvent[] = [];
+  private readonly outbox: NewOutboundEvent[] = [];
+  private headerDirty = false;
+
+  constructor(before: RollbackRecord, readonly now: number) {
+    this.record = structuredClone(before);
+  }
+
+  transition(to: RollbackState, actor: Actor, reason?: string): this {
+    const from = this.record.state;
+    assertTransition(from, to);
+    this.record.state = to;
+    this.audit.push({ at: this.now, type: 'transition', actor, from, to, ...(reason ? { reason } : {}) });
+    this.headerDirty = true;
+    return this;
+  }
+
+  note(type: AuditType, actor: Actor, extra: Partial<Pick<NewAuditEvent, 'reason' | 'data'>> = {}): this {
+    this.audit.push({ at: this.now, type, actor, ...extra });
+    return this;
+  }
+
+  post(message: Message, options: { supersedes?: string; broadcast?: boolean } = {}): this {
+    this.outbox.push({ kind: 'thread', message, ...options });
+    return this;
+  }
+
+  /** Re-render the header at build time. */
+  refreshHeader(): this {
+    this.headerDirty = true;
+    return this;
+  }
+
+  build(): Commit {
+    const outbox = [...this.outbox];
+    // The header goes first so a new thread always has its parent message.
+    if (this.headerDirty) outbox.unshift({ kind: 'header', supersedes: 'header', message: notificationHeader(this.record, { now: this.now }) });
+    return { record: this.record, audit: this.audit, outbox };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The neutral commands that chat adapters put on the `commands` queue: every slash command and
+ * button click becomes one of these, validated again when a worker takes it.
+ */
+import { z } from 'zod';
+import { Actor } from '../domain/actor';
+import { RollbackRequest } from '../domain/request';
+
+export const ReplyTargetSchema = z.object({ platform: z.string(), data: z.record(z.string(), z.unknown()) });
+
+const base = { reply: ReplyTargetSchema.optional() };
+const onRollback = { ...base, rollbackId: z.string().min(1), actor: Actor };
+
+export const Command = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('request'), ...base, request: RollbackRequest }),
+  z.object({ type: z.literal('approve'), ...onRollback }),
+  z.object({ type: z.literal('reject'), ...onRollback, reason: z.string().max(500).optional() }),
+  z.object({ type: z.literal('cancel'), ...onRollback, reason: z.string().max(500).optional() }),
+  z.object({ type: z.literal('abort'), ...onRollback }),
+  z.object({ type: z.literal('accept_verification'), ...onRollback }),
+  z.object({ type: z.literal('retry_verification'), ...onRollback }),
+  z.object({ type: z.literal('fail_verification'), ...onRollback }),
+  z.object({
+    type: z.literal('postmortem'),
+    ...onRollback,
+    impact: z.string().max(3000).optional(),
+    rootCause: z.string().max(3000).optional(),
+    prevention: z.string().max(3000).optional(),
+  }),
+  z.object({ type: z.literal('expire'), rollbackId: z.string().min(1) }),
+  z.object({ type: z.literal('status'), ...base, actor: Actor, target: z.string().optional() }),
+  z.object({ type: z.literal('history'), ...base, actor: Actor, service: z.string().optional(), limit: z.number().int().min(1).max(50).default(10) }),
+  z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),
+  z.object({ type: z.literal('help'), ...base, actor: Actor }),
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandInput = z.input<typeof Command>;

@@ -1,0 +1,20 @@
+/** What the engine is built from: ports only, so it runs the same under tests and in production. */
+import type { GroupDirectory } from '../domain/approvers';
+import type { Clock, IntegrationFactory, RollbackStore, Scheduler, ServiceCatalog } from '../domain/ports';
+
+export interface EngineLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface EngineDeps {
+  store: RollbackStore;
+  catalog: ServiceCatalog;
+  integrations: IntegrationFactory;
+  scheduler: Scheduler;
+  clock: Clock;
+  groups: GroupDirectory;
+  newId: (nowMs: number) => string;
+  logger: EngineLogger;
+}

@@ -1,0 +1,136 @@
+/**
+ * The core API: everything a front end (chat, alert, monitor, HTTP) can ask of Rewind, and the
+ * command dispatcher that workers run for queued interactions.
+ */
+import type { Actor } from '../domain/actor';
+import { describeError, isRewindError } from '../domain/errors';
+import type { Message } from '../domain/message';
+import type { Postmortem, RollbackRecord } from '../domain/rollback-record';
+import type { Replier } from '../domain/ports';
+import type { RollbackRequestInput } from '../domain/request';
+import { errorReply, requestAccepted } from '../messages/templates/replies';
+import { helpMessage } from '../messages/templates/help';
+import type { Command } from './commands';
+import { decideApproval, expireApproval } from './decide-approval';
+import type { EngineDeps } from './engine-deps';
+import { RollbackExecutor } from './executor';
+import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
+import { historyOf, releasesOf, statusOf } from './queries';
+import { requestRollback, type RequestResult } from './request-rollback';
+
+export class RollbackService {
+  readonly executor: RollbackExecutor;
+
+  constructor(readonly deps: EngineDeps) {
+    this.executor = new RollbackExecutor(deps);
+  }
+
+  request(input: RollbackRequestInput): Promise<RequestResult> {
+    return requestRollback(this.deps, input);
+  }
+  approve(id: string, actor: Actor): Promise<RollbackRecord> {
+    return decideApproval(this.deps, id, actor, 'approve');
+  }
+  reject(id: string, actor: Actor, reason?: string): Promise<RollbackRecord> {
+    return decideApproval(this.deps, id, actor, 'reject', reason);
+  }
+  expire(id: string): Promise<RollbackRecord> {
+    return expireApproval(this.deps, id);
+  }
+  cancel(id: string, actor: Actor, reason?: string): Promise<RollbackRecord> {
+    return cancelRollback(this.deps, id, actor, reason);
+  }
+  abort(id: string, actor: Actor): Promise<RollbackRecord> {
+    return abortRollback(this.deps, id, actor);
+  }
+  acceptVerification(id: string, actor: Actor): Promise<RollbackRecord> {
+    return acceptVerification(this.deps, id, actor);
+  }
+  retryVerification(id: string, actor: Actor): Promise<RollbackRecord> {
+    return retryVerification(this.deps, id, actor);
+  }
+  failVerification(id: string, actor: Actor): Promise<RollbackRecord> {
+    return failVerification(this.deps, id, actor);
+  }
+  recordPostmortem(id: string, actor: Actor, fields: Pick<Postmortem, 'impact' | 'rootCause' | 'prevention'>): Promise<RollbackRecord> {
+    return recordPostmortem(this.deps, id, actor, fields);
+  }
+  status(target?: string): Promise<Message> {
+    return statusOf(this.deps, target);
+  }
+  history(service: string | undefined, limit: number): Promise<Message> {
+    return historyOf(this.deps, service, limit);
+  }
+  releases(service: string, environment?: string): Promise<Message> {
+    return releasesOf(this.deps, service, environment);
+  }
+  get(id: string): Promise<RollbackRecord | undefined> {
+    return this.deps.store.get(id);
+  }
+
+  /**
+   * Runs one queued command and answers the person who sent it. Expected refusals become a
+   * private reply; anything else is rethrown so the queue retries it.
+   */
+  async handle(command: Command, replier: Replier): Promise<void> {
+    const reply = async (message: Message) => {
+      if ('reply' in command && command.reply) await replier.reply(command.reply, message);
+    };
+    try {
+      const answer = await this.dispatch(command);
+      if (answer) await reply(answer);
+    } catch (error) {
+      if (!isRewindError(error)) throw error;
+      this.deps.logger.info({ command: command.type, code: error.code }, `refused: ${describeError(error)}`);
+      await reply(errorReply(error.userMessage));
+    }
+  }
+
+  private async dispatch(command: Command): Promise<Message | undefined> {
+    switch (command.type) {
+      case 'request': {
+        const result = await this.request(command.request);
+        return result.kind === 'dry_run' ? result.message : requestAccepted(result.record);
+      }
+      case 'approve':
+        await this.approve(command.rollbackId, command.actor);
+        return undefined;
+      case 'reject':
+        await this.reject(command.rollbackId, command.actor, command.reason);
+        return undefined;
+      case 'cancel':
+        await this.cancel(command.rollbackId, command.actor, command.reason);
+        return undefined;
+      case 'abort':
+        await this.abort(command.rollbackId, command.actor);
+        return undefined;
+      case 'accept_verification':
+        await this.acceptVerification(command.rollbackId, command.actor);
+        return undefined;
+      case 'retry_verification':
+        await this.retryVerification(command.rollbackId, command.actor);
+        return undefined;
+      case 'fail_verification':
+        await this.failVerification(command.rollbackId, command.actor);
+        return undefined;
+      case 'postmortem':
+        await this.recordPostmortem(command.rollbackId, command.actor, {
+          ...(command.impact ? { impact: command.impact } : {}),
+          ...(command.rootCause ? { rootCause: command.rootCause } : {}),
+          ...(command.prevention ? { prevention: command.prevention } : {}),
+        });
+        return undefined;
+      case 'expire':
+        await this.expire(command.rollbackId);
+        return undefined;
+      case 'status':
+        return this.status(command.target);
+      case 'history':
+        return this.history(command.service, command.limit);
+      case 'releases':
+        return this.releases(command.service, command.environment);
+      case 'help':
+        return helpMessage();
+    }
+  }
+}

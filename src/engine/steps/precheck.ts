@@ -1,0 +1,39 @@
+/**
+ * Right before acting: re-read the live release and the target. If either moved since people saw
+ * the preview (someone deployed, the idle side changed), stop: they approved a different change.
+ */
+import { describeError, isRewindError } from '../../domain/errors';
+import { releaseLabel } from '../../domain/release';
+import { resolveTarget } from '../resolve-target';
+import { StepFailure, type StepRunner } from './step';
+
+const REQUEST_AGAIN = 'Nothing was changed. Check the provider, then request the rollback again.';
+
+export const precheck: StepRunner = async ({ record, provider, signal }) => {
+  let resolved;
+  try {
+    resolved = await resolveTarget(provider, record, record.to?.version ?? record.requestedRelease, signal);
+  } catch (error) {
+    const message = isRewindError(error) ? error.userMessage : `Could not read ${provider.type}: ${describeError(error)}`;
+    throw new StepFailure(isRewindError(error) ? error.code : 'precheck_failed', message, { providerChanged: false, nextSteps: [REQUEST_AGAIN] });
+  }
+  const { from, to } = resolved;
+  if (record.from && record.from.version !== from.version) {
+    throw new StepFailure(
+      'live_release_changed',
+      `The live release changed from \`${record.from.version}\` to \`${from.version}\` since the request.`,
+      { providerChanged: false, nextSteps: ['Nothing was changed. Request the rollback again so everyone sees the new from → to.'] },
+    );
+  }
+  let preview = record.preview;
+  if (!preview) preview = await provider.describeChange(from, to, signal).catch(() => undefined);
+  return {
+    detail: `live ${releaseLabel(from)}, target ${releaseLabel(to)} is available`,
+    apply: (draft) => {
+      draft.from = from;
+      draft.to = to;
+      if (preview) draft.preview = preview;
+      delete draft.previewError;
+    },
+  };
+};

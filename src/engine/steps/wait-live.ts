@@ -1,0 +1,34 @@
+/**
+ * Polls the provider until the target serves traffic. The deadline counts from the step's first
+ * start, so a worker that resumes after a crash does not grant itself a fresh timeout.
+ */
+import { describeError } from '../../domain/errors';
+import { stepOf } from '../../domain/rollback-record';
+import { StepFailure, type StepRunner } from './step';
+
+export const waitLive: StepRunner = async ({ record, provider, target, clock, signal }) => {
+  const release = record.to!;
+  const startedAt = stepOf(record, 'wait_live').startedAt ?? clock.now();
+  const deadline = startedAt + target.waitLive.timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const state = await provider.liveState(release, signal);
+      last = state.detail;
+      if (state.live) return { detail: `${state.detail} (after ${Math.max(0, clock.now() - startedAt)} ms)` };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      last = describeError(error);
+    }
+    if (clock.now() >= deadline) {
+      throw new StepFailure('not_live', `\`${release.version}\` was not serving traffic within ${Math.round(target.waitLive.timeoutMs / 1000)} s; last seen: ${last}.`, {
+        providerChanged: true,
+        nextSteps: [
+          `The switch to \`${release.version}\` was requested; check ${provider.type} for what is stuck.`,
+          'If it does not settle, switch manually or roll forward with a fix.',
+        ],
+      });
+    }
+    await clock.sleep(target.waitLive.intervalMs, signal);
+  }
+};

@@ -1,0 +1,31 @@
+/**
+ * Read-modify-write of one rollback with optimistic concurrency: re-reads and re-decides when
+ * another worker or a second click committed first, so concurrent actions serialize cleanly.
+ */
+import { ConflictError, UnknownRollbackError } from '../domain/errors';
+import type { RollbackRecord } from '../domain/rollback-record';
+import { Change } from './change';
+import type { EngineDeps } from './engine-deps';
+
+const MAX_ATTEMPTS = 25;
+
+export type Decide<T> = (record: RollbackRecord, change: Change) => Promise<{ commit: boolean; result: T }> | { commit: boolean; result: T };
+
+export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' | 'clock'>, id: string, decide: Decide<T>): Promise<{ record: RollbackRecord; result: T }> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const record = await deps.store.get(id);
+    if (!record) throw new UnknownRollbackError(id);
+    const change = new Change(record, deps.clock.now());
+    const { commit, result } = await decide(record, change);
+    if (!commit) return { record, result };
+    const built = change.build();
+    try {
+      const saved = await deps.store.commit(record.version, built);
+      if (built.outbox.length > 0) await deps.scheduler.deliver(id);
+      return { record: saved, result };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  throw new ConflictError(id);
+}

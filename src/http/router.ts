@@ -1,0 +1,63 @@
+/** Routes by method and path pattern (`/api/rollbacks/:id`); adapters add theirs at wiring time. */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received: signature checks need them unparsed. */
+  rawBody: Buffer;
+  params: Record<string, string>;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON. */
+  body?: unknown;
+}
+
+export type Handler = (request: HttpRequest) => Promise<HttpResponse> | HttpResponse;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  handler: Handler;
+}
+
+interface Compiled extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+export class Router {
+  private readonly routes: Compiled[] = [];
+
+  add(...routes: Route[]): this {
+    for (const route of routes) {
+      const names: string[] = [];
+      const source = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      });
+      this.routes.push({ ...route, pattern: new RegExp(`^${source}/?$`), names });
+    }
+    return this;
+  }
+
+  /** The matching route, `method_not_allowed` when only the path matches, or undefined. */
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method_not_allowed' | undefined {
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+      return { handler: route.handler, params };
+    }
+    return pathMatched ? 'method_not_allowed' : undefined;
+  }
+}

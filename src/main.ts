@@ -1,0 +1,68 @@
+/**
+ * Process startup: read the environment and the catalog, build Rewind for a role, and stop
+ * cleanly on SIGTERM/SIGINT (workers drain; unfinished jobs resume elsewhere).
+ */
+import { createRewind, type Rewind, type RewindRoles } from './app/create-rewind';
+import { ConfigError } from './config/config-error';
+import { loadCatalog } from './config/load-catalog';
+import { parseProcessEnv } from './config/process-env';
+import { createLogger } from './observability/logger';
+import { SecretScrubber, secretsFromEnv } from './observability/secret-scrubber';
+import { queueSettingsFromEnv } from './queue/queue-settings';
+
+export const ROLES: Readonly<Record<'start' | 'ingress' | 'worker', RewindRoles>> = {
+  start: { ingress: true, worker: true },
+  ingress: { ingress: true, worker: false },
+  worker: { ingress: false, worker: true },
+};
+
+export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.ProcessEnv = process.env): Promise<Rewind> {
+  const scrubber = new SecretScrubber(secretsFromEnv(env));
+  const settings = parseProcessEnv(env);
+  const logger = createLogger({ level: settings.LOG_LEVEL, scrubber });
+  let loaded;
+  try {
+    loaded = await loadCatalog(settings.REWIND_CONFIG, env);
+  } catch (error) {
+    if (error instanceof ConfigError) logger.fatal({ issues: error.issues }, `the catalog ${error.source} is invalid`);
+    throw error;
+  }
+  scrubber.add(loaded.secrets);
+  const rewind = await createRewind({
+    roles: ROLES[role],
+    loaded,
+    redisUrl: settings.REDIS_URL,
+    queue: queueSettingsFromEnv(env),
+    logger,
+    scrubber,
+    http: { port: settings.PORT, host: settings.HOST },
+    apiToken: settings.REWIND_API_TOKEN,
+  });
+  logger.info(
+    { role, url: rewind.url, services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
+    `rewind ${role} ready`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    rewind
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exitCode = 0;
+        setTimeout(() => process.exit(0), 100).unref();
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return rewind;
+}

@@ -1,0 +1,93 @@
+/** The three BullMQ queues and the Scheduler port implemented on them. */
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Clock, Scheduler } from '../domain/ports';
+import type { CommandInput } from '../engine/commands';
+import type { AbortChannel } from './abort-channel';
+import { jobIdPart, type DeliverJob, type ExecuteJob } from './job-data';
+import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
+
+const WEEK_S = 7 * 24 * 3600;
+
+export class RewindQueues {
+  readonly commands: Queue;
+  readonly rollbacks: Queue<ExecuteJob>;
+  readonly outbox: Queue<DeliverJob>;
+
+  constructor(connection: Redis, settings: QueueSettings) {
+    const options = { connection, prefix: settings.prefix };
+    this.commands = new Queue(QUEUE_NAMES.commands, options);
+    this.rollbacks = new Queue<ExecuteJob>(QUEUE_NAMES.rollbacks, options);
+    this.outbox = new Queue<DeliverJob>(QUEUE_NAMES.outbox, options);
+  }
+
+  /**
+   * Puts a chat interaction on the `commands` queue. `dedupeId` (the platform's interaction id)
+   * makes a replayed or double-submitted interaction a no-op while its job exists.
+   */
+  async enqueueCommand(command: CommandInput, dedupeId?: string): Promise<void> {
+    await this.commands.add(command.type, command, {
+      ...(dedupeId ? { jobId: `cmd-${jobIdPart(dedupeId)}` } : {}),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600 },
+      removeOnFail: { age: WEEK_S },
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.commands.close(), this.rollbacks.close(), this.outbox.close()]);
+  }
+}
+
+export class BullScheduler implements Scheduler {
+  constructor(
+    private readonly queues: RewindQueues,
+    private readonly aborts: AbortChannel,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(rollbackId: string, run: number): Promise<void> {
+    await this.queues.rollbacks.add(
+      'execute',
+      { rollbackId, run },
+      {
+        jobId: `exec-${jobIdPart(rollbackId)}-${run}`,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1_000 },
+        // Removed when done so an abort of a parked rollback can start a fresh job with the same id.
+        removeOnComplete: true,
+        removeOnFail: { age: WEEK_S },
+      },
+    );
+  }
+
+  private expiryJobId(rollbackId: string, atMs: number): string {
+    return `expire-${jobIdPart(rollbackId)}-${atMs}`;
+  }
+
+  async expireAt(rollbackId: string, atMs: number): Promise<void> {
+    await this.queues.commands.add(
+      'expire',
+      { type: 'expire', rollbackId },
+      { jobId: this.expiryJobId(rollbackId, atMs), delay: Math.max(0, atMs - this.clock.now()), attempts: 5, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
+    );
+  }
+
+  async cancelExpiry(rollbackId: string, atMs: number): Promise<void> {
+    // Best effort: an expiry that fires anyway finds the request decided and does nothing.
+    await this.queues.commands.remove(this.expiryJobId(rollbackId, atMs)).catch(() => 0);
+  }
+
+  async requestAbort(rollbackId: string): Promise<void> {
+    await this.aborts.publish(rollbackId);
+  }
+
+  async deliver(rollbackId: string): Promise<void> {
+    await this.queues.outbox.add(
+      'deliver',
+      { rollbackId },
+      { attempts: 100, backoff: { type: 'retry-later' }, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
+    );
+  }
+}

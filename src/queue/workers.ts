@@ -1,0 +1,108 @@
+/**
+ * The worker side: processes chat commands, runs rollbacks, delivers chat events, and sweeps up
+ * undelivered events. Rollback jobs tolerate several worker deaths (they resume from checkpoints).
+ */
+import { Worker, type Job } from 'bullmq';
+import type Redis from 'ioredis';
+import { RetryLaterError } from '../domain/errors';
+import type { Replier } from '../domain/ports';
+import { Command } from '../engine/commands';
+import type { OutboxDrainer } from '../engine/outbox-drainer';
+import type { RollbackService } from '../engine/rollback-service';
+import type { Logger } from '../observability/logger';
+import type { AbortChannel } from './abort-channel';
+import { DeliverJob, ExecuteJob } from './job-data';
+import type { RewindQueues } from './queues';
+import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
+
+export interface WorkerDeps {
+  connection: Redis;
+  settings: QueueSettings;
+  queues: RewindQueues;
+  service: RollbackService;
+  drainer: OutboxDrainer;
+  replier: Replier;
+  aborts: AbortChannel;
+  logger: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+function retryLaterBackoff(attemptsMade: number, _type?: string, error?: Error): number {
+  if (error instanceof RetryLaterError) return Math.max(error.retryAfterMs, 100);
+  return Math.min(250 * 2 ** Math.min(attemptsMade, 7), 30_000);
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const { connection, settings, logger } = deps;
+  const common = {
+    connection,
+    prefix: settings.prefix,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+  };
+
+  const commands = new Worker(
+    QUEUE_NAMES.commands,
+    async (job: Job) => {
+      await deps.service.handle(Command.parse(job.data), deps.replier);
+    },
+    { ...common, concurrency: settings.commandConcurrency, maxStalledCount: 2 },
+  );
+
+  const rollbacks = new Worker<ExecuteJob>(
+    QUEUE_NAMES.rollbacks,
+    async (job, _token, signal) => {
+      const { rollbackId, run } = ExecuteJob.parse(job.data);
+      const registration = deps.aborts.register(rollbackId, signal);
+      try {
+        await deps.service.executor.run(rollbackId, run, registration.signal);
+      } finally {
+        registration.release();
+      }
+    },
+    { ...common, concurrency: settings.rollbackConcurrency, maxStalledCount: settings.maxStalledCount },
+  );
+  rollbacks.on('failed', (job, error) => {
+    if (!job) return;
+    const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    logger.error({ rollbackId: job.data.rollbackId, attemptsMade: job.attemptsMade, err: error }, 'rollback job failed');
+    if (finalAttempt) {
+      deps.service.executor.abandon(job.data.rollbackId, job.data.run, error.message).catch((e: unknown) => logger.error({ err: e }, 'could not mark rollback failed'));
+    }
+  });
+
+  const outbox = new Worker<DeliverJob>(
+    QUEUE_NAMES.outbox,
+    async (job) => {
+      if (job.name === 'sweep') {
+        for (const rollbackId of await deps.drainer.pendingRollbacks(500)) await deps.queues.outbox.add('deliver', { rollbackId }, { removeOnComplete: true, attempts: 100, backoff: { type: 'retry-later' } });
+        return;
+      }
+      await deps.drainer.drain(DeliverJob.parse(job.data).rollbackId);
+    },
+    { ...common, concurrency: settings.outboxConcurrency, maxStalledCount: 5, settings: { backoffStrategy: retryLaterBackoff } },
+  );
+  await deps.queues.outbox.upsertJobScheduler('outbox-sweep', { every: settings.sweepIntervalMs }, { name: 'sweep', data: { rollbackId: '-' } });
+
+  const workers = [commands, rollbacks, outbox];
+  for (const worker of workers) worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  await deps.aborts.listen();
+
+  return {
+    workers,
+    async close() {
+      // worker.close() waits for active jobs without limit and can hang while Redis is down.
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), settings.shutdownTimeoutMs).unref());
+      if ((await Promise.race([closing, timeout])) === 'timeout') {
+        logger.warn({ timeoutMs: settings.shutdownTimeoutMs }, 'workers did not drain in time; their jobs will be resumed elsewhere');
+        await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+      }
+    },
+  };
+}

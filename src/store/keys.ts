@@ -1,0 +1,60 @@
+/**
+ * Redis key layout. Every key starts with one hash-tag prefix (`{rewind}` by default) so all keys of
+ * Rewind live in one Redis Cluster slot and multi-key scripts stay legal.
+ */
+
+export function assertHashTagPrefix(prefix: string): void {
+  if (!/^\{[^{}]+\}$/.test(prefix)) {
+    throw new Error(`the Redis key prefix must be a hash tag such as {rewind} (got "${prefix}") so it works on Redis Cluster`);
+  }
+}
+
+export class Keys {
+  constructor(readonly prefix: string) {
+    assertHashTagPrefix(prefix);
+  }
+
+  record(id: string): string {
+    return `${this.prefix}:rb:${id}`;
+  }
+  /** All rollbacks by request time. */
+  index(): string {
+    return `${this.prefix}:rb-index`;
+  }
+  /** Rollbacks of one service by request time: the history. */
+  serviceIndex(service: string): string {
+    return `${this.prefix}:rb-service:${service}`;
+  }
+  active(service: string, environment: string): string {
+    return `${this.prefix}:active:${service}:${environment}`;
+  }
+  idempotency(key: string): string {
+    return `${this.prefix}:idem:${key}`;
+  }
+  audit(id: string): string {
+    return `${this.prefix}:audit:${id}`;
+  }
+  globalAudit(): string {
+    return `${this.prefix}:audit`;
+  }
+  outbox(id: string): string {
+    return `${this.prefix}:outbox:${id}`;
+  }
+  /** Rollbacks with chat events not yet delivered everywhere. */
+  outboxPending(): string {
+    return `${this.prefix}:outbox-pending`;
+  }
+  outboxCursor(id: string): string {
+    return `${this.prefix}:outbox-cursor:${id}`;
+  }
+  outboxLock(id: string): string {
+    return `${this.prefix}:outbox-lock:${id}`;
+  }
+  /** Where adapters keep the chat message ids of a rollback (header ts, thread id). */
+  chatRefs(id: string): string {
+    return `${this.prefix}:chat-refs:${id}`;
+  }
+  abortFlag(id: string): string {
+    return `${this.prefix}:abort:${id}`;
+  }
+}
