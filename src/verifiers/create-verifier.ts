@@ -1,0 +1,22 @@
+/** Builds the Verifier a catalog check names; one case per check type. */
+import type { CheckConfig } from '../config/catalog-schema';
+import type { Clock, Verifier } from '../domain/ports';
+import type { HttpClient } from '../providers/http-client';
+import { HttpVerifier } from './http-verifier';
+import { PrometheusVerifier } from './prometheus-verifier';
+import { VersionVerifier } from './version-verifier';
+
+export function createVerifier(check: CheckConfig, deps: { http: HttpClient; clock: Clock }): Verifier {
+  switch (check.type) {
+    case 'http':
+      return new HttpVerifier(check, deps);
+    case 'version':
+      return new VersionVerifier(check, deps);
+    case 'prometheus':
+      return new PrometheusVerifier(check, deps);
+    default: {
+      const unknown: never = check;
+      throw new Error(`no verifier for check ${JSON.stringify(unknown)}`);
+    }
+  }
+}
