@@ -1,0 +1,66 @@
+/**
+ * Which buttons a rollback offers in each state. One rule set, used by the header and the summaries,
+ * so a button never appears in one message and is refused by the engine from another.
+ */
+import type { Button, ButtonAction } from '../../domain/message';
+import { stepOf, type RollbackRecord } from '../../domain/rollback-record';
+
+function button(action: ButtonAction, label: string, style: Button['style'], value: string): Button {
+  return { action, label, style, value };
+}
+
+/** Cancel is harmless only while nothing has touched the provider: before the rollback step starts. */
+function beforeRollbackStep(record: RollbackRecord): boolean {
+  return stepOf(record, 'rollback').status === 'pending';
+}
+
+/** A failed verification after the switch can be re-checked without switching again. */
+export function canRetryVerification(record: RollbackRecord): boolean {
+  return record.state === 'failed' && record.outcome?.providerChanged === true && record.outcome.stoppedAt === 'verify';
+}
+
+export function retryVerificationButton(record: RollbackRecord): Button {
+  return button('retry_verification', 'Retry verification', 'secondary', record.id);
+}
+
+export function rootCauseButton(record: RollbackRecord): Button {
+  return button('root_cause', record.postmortem?.rootCause ? 'Edit root cause' : 'Add root cause', 'secondary', record.id);
+}
+
+/** Accept, retry or fail an inconclusive verification. */
+export function verificationDecisionButtons(record: RollbackRecord): Button[] {
+  return [
+    button('accept_verification', 'Accept result', 'primary', record.id),
+    retryVerificationButton(record),
+    button('fail_verification', 'Mark failed', 'danger', record.id),
+  ];
+}
+
+/** Retry verification where allowed, then Add root cause: the buttons of a finished rollback. */
+export function afterFailureButtons(record: RollbackRecord): Button[] {
+  return [...(canRetryVerification(record) ? [retryVerificationButton(record)] : []), rootCauseButton(record)];
+}
+
+export function headerButtons(record: RollbackRecord): Button[] {
+  const cancel = button('cancel', 'Cancel', 'secondary', record.id);
+  // Once an abort is requested, a second one would only add noise: the status line says it is coming.
+  const abort = record.abort ? [] : [button('abort', 'Abort', 'danger', record.id)];
+  switch (record.state) {
+    case 'pending_approval':
+      return [button('approve', 'Approve', 'primary', record.id), button('reject', 'Reject', 'danger', record.id), cancel];
+    case 'queued':
+      return [cancel];
+    case 'running':
+      return beforeRollbackStep(record) ? [cancel] : abort;
+    case 'verifying':
+      return record.verification?.awaitingDecision ? verificationDecisionButtons(record) : abort;
+    case 'succeeded':
+      return [rootCauseButton(record)];
+    case 'failed':
+      return afterFailureButtons(record);
+    case 'rejected':
+    case 'expired':
+    case 'cancelled':
+      return [];
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `/rollback releases`: recent releases with the live one marked and a "Roll back to this" button on
+ * the others (at most five, one Discord action row).
+ */
+import type { Button, Message } from '../../domain/message';
+import { releaseLabel, type Release } from '../../domain/release';
+import { LIMITS, formatTimestamp, moreLine, oneLine } from '../formatting';
+import { rowSections } from './blocks';
+import { compose } from './compose';
+
+const MAX_LISTED = 10;
+
+function isCurrent(release: Release, current: Release): boolean {
+  return release.id === current.id || release.version === current.version;
+}
+
+/** ISO dates shown in UTC like every other time; anything else as the provider wrote it. */
+function deployedLabel(deployedAt: string | undefined): string | undefined {
+  if (!deployedAt) return undefined;
+  const ms = Date.parse(deployedAt);
+  return Number.isFinite(ms) ? `deployed ${formatTimestamp(ms)}` : `deployed ${oneLine(deployedAt, 40)}`;
+}
+
+function releaseRow(release: Release, current: boolean): string {
+  const parts = [releaseLabel(release), current ? 'CURRENT' : undefined, deployedLabel(release.deployedAt), release.status, release.description ? oneLine(release.description, 80) : undefined];
+  return `${current ? '▶' : '•'} ${parts.filter(Boolean).join(' · ')}`;
+}
+
+export function releasesMessage(service: string, environment: string, current: Release, releases: readonly Release[]): Message {
+  const listed = releases.some((r) => isCurrent(r, current)) ? [...releases] : [current, ...releases];
+  const shown = listed.slice(0, MAX_LISTED);
+  const rows = shown.map((release) => releaseRow(release, isCurrent(release, current)));
+  if (listed.length > shown.length) rows.push(moreLine(listed.length - shown.length));
+  const buttons: Button[] = shown
+    .filter((release) => !isCurrent(release, current))
+    .slice(0, LIMITS.buttons)
+    .map((release) => ({ action: 'rollback_to', label: `Roll back to ${release.version}`, style: 'secondary', value: `${service}|${environment}|${release.version}` }));
+  const title = `Recent releases of ${service} (${environment})`;
+  return compose({
+    kind: 'releases',
+    tone: 'info',
+    title,
+    text: `Live now: ${releaseLabel(current)}. A button starts a rollback to that release, under the usual policy and approvals.`,
+    sections: rowSections('Releases', rows),
+    buttons,
+    fallback: `${title}: live ${current.version}`,
+  });
+}

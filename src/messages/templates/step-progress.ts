@@ -1,0 +1,44 @@
+/** A step's thread post: started, then edited (same `supersedes` key) to its result and duration. */
+import type { Message, Tone } from '../../domain/message';
+import { STEP_TITLES, type StepName, type StepRecord } from '../../domain/plan';
+import { stepOf, type RollbackRecord } from '../../domain/rollback-record';
+import { capitalize, formatTimestamp, serviceLabel, stepPosition } from '../formatting';
+import { stepTiming } from './blocks';
+import { compose } from './compose';
+
+const TONES: Readonly<Record<StepRecord['status'], Tone>> = {
+  pending: 'info',
+  running: 'progress',
+  succeeded: 'success',
+  failed: 'danger',
+  skipped: 'info',
+};
+
+const VERBS: Readonly<Record<StepRecord['status'], string>> = {
+  pending: 'waiting',
+  running: 'started',
+  succeeded: 'done',
+  failed: 'failed',
+  skipped: 'skipped',
+};
+
+/** The step's status line: when it started while running, otherwise its timing. */
+function timingText(step: StepRecord): string | undefined {
+  if (step.status === 'pending') return undefined;
+  if (step.status === 'running') return step.startedAt !== undefined ? `Started ${formatTimestamp(step.startedAt)}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}` : undefined;
+  return capitalize(stepTiming(step));
+}
+
+export function stepProgress(record: RollbackRecord, stepName: StepName): Message {
+  const step = stepOf(record, stepName);
+  const title = `${STEP_TITLES[stepName]} ${VERBS[step.status]} (${stepPosition(stepName)})`;
+  const text = [timingText(step), step.detail].filter(Boolean).join(' · ');
+  return compose({
+    kind: 'progress',
+    tone: TONES[step.status],
+    title,
+    text,
+    footer: [`Rollback ${record.id}`],
+    fallback: `${serviceLabel(record)}: ${title}${text ? ` — ${text}` : ''}`,
+  });
+}
