@@ -128,11 +128,15 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     async close() {
       if (closed) return;
       closed = true;
-      if (server) await closeServer(server);
+      // Each stage is bounded: with Redis unreachable, BullMQ and ioredis would wait forever.
+      const bounded = (work: Promise<unknown>, ms: number) =>
+        Promise.race([work.catch((error: unknown) => logger.warn({ err: error }, 'error while closing')), new Promise((r) => setTimeout(r, ms).unref())]);
+      if (server) await bounded(closeServer(server), settings.shutdownTimeoutMs);
       if (workers) await workers.close();
-      await queues.close();
+      await bounded(queues.close(), 2_000);
       subscriber?.disconnect();
-      await redis.quit().catch(() => redis.disconnect());
+      await bounded(redis.quit(), 1_000);
+      redis.disconnect();
     },
   };
 }

@@ -17,19 +17,25 @@ const BATCH = 100;
 const LOCK_TTL_MS = 60_000;
 const DEFAULT_RETRY_MS = 1_000;
 
-/** Drops events that a later undelivered event with the same `supersedes` key makes stale. */
-export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: readonly T[]): { deliver: T[]; skipped: T[] } {
-  const lastByKey = new Map<string, number>();
-  batch.forEach((item, i) => {
-    if (item.event.supersedes) lastByKey.set(item.event.supersedes, i);
-  });
-  const deliver: T[] = [];
-  const skipped: T[] = [];
-  batch.forEach((item, i) => {
+/**
+ * Collapses undelivered events that share a `supersedes` key: the latest version is delivered at
+ * the position of the earliest, so a header still precedes its thread and a step's result sits
+ * where its start would have been.
+ */
+export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: readonly T[]): { item: T; event: OutboundEvent }[] {
+  const latest = new Map<string, OutboundEvent>();
+  for (const item of batch) if (item.event.supersedes) latest.set(item.event.supersedes, item.event);
+  const seen = new Set<string>();
+  const out: { item: T; event: OutboundEvent }[] = [];
+  for (const item of batch) {
     const key = item.event.supersedes;
-    (key !== undefined && lastByKey.get(key) !== i ? skipped : deliver).push(item);
-  });
-  return { deliver, skipped };
+    if (key === undefined) out.push({ item, event: item.event });
+    else if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ item, event: latest.get(key)! });
+    }
+  }
+  return out;
 }
 
 export class OutboxDrainer {
@@ -79,12 +85,14 @@ export class OutboxDrainer {
     for (;;) {
       const batch = await this.log.pending(record.id, sink.name, BATCH);
       if (batch.length === 0) return;
-      const { deliver } = collapseSuperseded(batch);
-      const keep = new Set(deliver);
-      for (const item of batch) {
-        if (handles && keep.has(item)) await sink.deliver(item.event, record);
-        await this.log.advance(record.id, sink.name, item.position);
+      if (handles) {
+        for (const { item, event } of collapseSuperseded(batch)) {
+          await sink.deliver(event, record);
+          // Delivered up to here: a crash now re-delivers nothing before this position.
+          await this.log.advance(record.id, sink.name, item.position);
+        }
       }
+      await this.log.advance(record.id, sink.name, batch.at(-1)!.position);
       if (batch.length < BATCH) return;
     }
   }

@@ -34,7 +34,7 @@ export async function startRedisServer(options: { appendOnly?: boolean; port?: n
   try {
     child = spawn('redis-server', args, { stdio: 'ignore' });
   } catch (error) {
-    throw new Error(`could not start redis-server (${String(error)}); install it with: apt-get install -y redis-server`);
+    throw new Error(`could not start redis-server (${String(error)}); install it with: apt-get install -y redis-server`, { cause: error });
   }
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => reject(new Error(`could not start redis-server (${e.message}); install it with: apt-get install -y redis-server`))),

@@ -10,7 +10,7 @@ export const waitLive: StepRunner = async ({ record, provider, target, clock, si
   const release = record.to!;
   const startedAt = stepOf(record, 'wait_live').startedAt ?? clock.now();
   const deadline = startedAt + target.waitLive.timeoutMs;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     try {
       const state = await provider.liveState(release, signal);

@@ -31,7 +31,7 @@ describe('one active rollback per service environment', () => {
 
     await h.waitForState(created[0]!.id, 'succeeded');
     expect(target.rollbackRequests).toBe(1);
-    const refusals = await h.rewind.store.recentAudit(10);
+    const refusals = await h.rewind.store.recentAudit(200);
     expect(refusals.some((e) => e.type === 'request.refused' && e.data?.['code'] === 'active_rollback')).toBe(true);
   });
 });
