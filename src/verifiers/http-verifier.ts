@@ -6,7 +6,8 @@ import type { HttpCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import type { CheckResult, Sample } from '../domain/verification';
 import type { HttpClient } from '../providers/http-client';
-import { describeDuration, HttpTransportError } from '../providers/http-errors';
+import { describeDuration } from '../providers/http-errors';
+import { measure } from './measure';
 import { readPath, showValue, valueMatches } from './json-path';
 
 interface Probe {
@@ -58,21 +59,9 @@ export class HttpVerifier implements Verifier {
   }
 
   private async probe(signal: AbortSignal | undefined): Promise<Probe> {
-    let response;
-    try {
-      response = await this.deps.http.request({
-        method: this.check.method,
-        url: this.check.url,
-        ...(this.check.headers ? { headers: this.check.headers } : {}),
-        timeoutMs: this.check.timeout,
-        retries: 0,
-        label: `verify:${this.name}`,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof HttpTransportError) return { ok: false, summary: error.reason, problems: [error.reason] };
-      throw error;
-    }
+    const result = await measure(this.deps.http, { method: this.check.method, url: this.check.url, headers: this.check.headers, timeoutMs: this.check.timeout, checkName: this.name, signal });
+    if ('unreachable' in result) return { ok: false, summary: result.unreachable, problems: [result.unreachable] };
+    const { response } = result;
 
     const problems: string[] = [];
     const parts = [`${response.status} in ${describeDuration(response.durationMs)}`];

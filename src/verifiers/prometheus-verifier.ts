@@ -7,8 +7,9 @@ import { z } from 'zod';
 import type { PrometheusCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import { alreadyFailed, judgeSamples, type CheckResult, type CheckStatus, type Sample, type SamplingPlan } from '../domain/verification';
-import type { HttpClient, HttpResponse } from '../providers/http-client';
-import { describeDuration, HttpTransportError } from '../providers/http-errors';
+import type { HttpClient } from '../providers/http-client';
+import { measure } from './measure';
+import { describeDuration } from '../providers/http-errors';
 
 // ---- Prometheus' HTTP API answers (values are strings: "0.12", "NaN", "+Inf") ----
 
@@ -121,21 +122,9 @@ export class PrometheusVerifier implements Verifier {
 
   private async measure(signal: AbortSignal | undefined): Promise<Reading> {
     const url = `${this.check.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(this.check.query)}`;
-    let response: HttpResponse;
-    try {
-      response = await this.deps.http.request({
-        method: 'GET',
-        url,
-        headers: { accept: 'application/json', ...this.check.headers },
-        timeoutMs: this.check.timeout,
-        retries: 0,
-        label: `verify:${this.name}`,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof HttpTransportError) return { outcome: 'inconclusive', text: `Prometheus unreachable: ${error.reason}` };
-      throw error;
-    }
+    const measured = await measure(this.deps.http, { url, headers: { accept: 'application/json', ...this.check.headers }, timeoutMs: this.check.timeout, checkName: this.name, signal });
+    if ('unreachable' in measured) return { outcome: 'inconclusive', text: `Prometheus unreachable: ${measured.unreachable}` };
+    const { response } = measured;
 
     let body: unknown;
     try {

@@ -6,7 +6,7 @@ import type { VersionCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import type { CheckResult, Sample } from '../domain/verification';
 import type { HttpClient } from '../providers/http-client';
-import { HttpTransportError } from '../providers/http-errors';
+import { measure } from './measure';
 import { readPath, showValue } from './json-path';
 
 interface Reading {
@@ -60,21 +60,9 @@ export class VersionVerifier implements Verifier {
   }
 
   private async read(signal: AbortSignal | undefined): Promise<Reading> {
-    let response;
-    try {
-      response = await this.deps.http.request({
-        method: 'GET',
-        url: this.check.url,
-        headers: { accept: 'application/json', ...this.check.headers },
-        timeoutMs: this.check.timeout,
-        retries: 0,
-        label: `verify:${this.name}`,
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (error instanceof HttpTransportError) return { summary: `unreachable: ${error.reason}` };
-      throw error;
-    }
+    const result = await measure(this.deps.http, { url: this.check.url, headers: { accept: 'application/json', ...this.check.headers }, timeoutMs: this.check.timeout, checkName: this.name, signal });
+    if ('unreachable' in result) return { summary: `unreachable: ${result.unreachable}` };
+    const { response } = result;
     if (response.status < 200 || response.status >= 300) return { summary: `answered ${response.status}` };
     let body: unknown;
     try {
