@@ -23,12 +23,13 @@ export class RedisRollbackStore implements RollbackStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scrubber: SecretScrubber,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Numbers the events from the record's counters and scrubs secrets from everything stored. */
   private serialize(commit: Commit, version: number): Serialized {
     const base = commit.record;
-    const at = Date.now();
+    const at = this.now();
     const audit = commit.audit.map((event, i) => ({ ...event, seq: base.auditSeq + i + 1, rollbackId: base.id }));
     const outbox = commit.outbox.map((event, i) => ({ broadcast: false, ...event, seq: base.outboxSeq + i + 1, rollbackId: base.id, at }));
     const record: RollbackRecord = { ...base, version, auditSeq: base.auditSeq + audit.length, outboxSeq: base.outboxSeq + outbox.length };
