@@ -7,6 +7,9 @@ import type { Dispatcher } from 'undici';
 import type { LoadedCatalog } from '../config/load-catalog';
 import { LogReplier } from '../chat/log/log-replier';
 import { LogSink } from '../chat/log/log-sink';
+import { RoutingReplier } from '../chat/routing-replier';
+import { createSlackFront, type SlackFront } from '../chat/slack/slack-front';
+import type { SlackSettings } from '../chat/slack/slack-settings';
 import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
 import { newRollbackId } from '../domain/ids';
 import type { ChatSink, Clock, Replier } from '../domain/ports';
@@ -25,6 +28,7 @@ import type { QueueSettings } from '../queue/queue-settings';
 import { createRedis } from '../queue/redis-connection';
 import { startWorkers, type RunningWorkers } from '../queue/workers';
 import { Keys } from '../store/keys';
+import { RedisChatRefs } from '../store/redis-chat-refs';
 import { RedisOutboxLog } from '../store/redis-outbox-log';
 import { RedisRollbackStore } from '../store/redis-rollback-store';
 import type { SecretScrubber } from '../observability/secret-scrubber';
@@ -54,8 +58,10 @@ export interface RewindOptions {
   clock?: Clock;
   /** undici dispatcher for provider and verifier calls (tests may pass their own). */
   dispatcher?: Dispatcher;
-  /** Extra routes from chat and webhook adapters. */
+  /** Extra routes from webhook adapters. */
   routes?: Route[];
+  /** Slack front, when SLACK_BOT_TOKEN is set. */
+  slack?: SlackSettings | undefined;
 }
 
 export interface Rewind {
@@ -80,13 +86,26 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const queues = new RewindQueues(redis, settings);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock);
+  const slack: SlackFront | undefined = options.slack
+    ? await createSlackFront(options.slack, {
+        ingress: options.roles.ingress,
+        catalog: options.loaded.catalog,
+        integrations,
+        enqueue: (command, dedupeId) => queues.enqueueCommand(command, dedupeId),
+        records: store,
+        refs: new RedisChatRefs(redis, keys),
+        clock,
+        logger,
+      })
+    : undefined;
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,
-    integrations: new CatalogIntegrations(options.loaded.catalog, http, clock),
+    integrations,
     scheduler: new BullScheduler(queues, aborts, clock),
     clock,
-    groups: options.groups ?? NO_GROUPS,
+    groups: options.groups ?? slack?.groups ?? NO_GROUPS,
     newId: newRollbackId,
     logger,
   };
@@ -94,8 +113,10 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
 
   let workers: RunningWorkers | undefined;
   if (options.roles.worker) {
-    const drainer = new OutboxDrainer(store, new RedisOutboxLog(redis, keys), options.sinks ?? [new LogSink(logger)], logger);
-    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier: options.replier ?? new LogReplier(logger), aborts, logger });
+    const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...(slack ? [slack.sink] : [])];
+    const drainer = new OutboxDrainer(store, new RedisOutboxLog(redis, keys), sinks, logger);
+    const replier = options.replier ?? new RoutingReplier({ ...(slack ? { slack: slack.replier } : {}) }, new LogReplier(logger));
+    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
   }
 
   let server: Server | undefined;
@@ -112,7 +133,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
         },
       ]),
     );
-    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...(options.routes ?? []));
+    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...(slack?.routes ?? []), ...(options.routes ?? []));
     server = createHttpServer(router, logger);
     url = await listen(server, options.http.port, options.http.host);
   }
@@ -132,6 +153,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
       const bounded = (work: Promise<unknown>, ms: number) =>
         Promise.race([work.catch((error: unknown) => logger.warn({ err: error }, 'error while closing')), new Promise((r) => setTimeout(r, ms).unref())]);
       if (server) await bounded(closeServer(server), settings.shutdownTimeoutMs);
+      if (slack) await bounded(slack.stop(), 2_000);
       if (workers) await workers.close();
       await bounded(queues.close(), 2_000);
       subscriber?.disconnect();

@@ -172,4 +172,8 @@ export interface OutboxLog {
   /** Drops the rollback from the pending set when every listed sink has caught up. */
   settle(rollbackId: string, sinks: readonly string[]): Promise<boolean>;
   pendingRollbacks(limit: number): Promise<string[]>;
+  /** Holds a sink back for a rollback (a platform's Retry-After), across every drainer. */
+  pauseSink(rollbackId: string, sink: string, ms: number): Promise<void>;
+  /** Milliseconds the sink is still held back, 0 when it may deliver. */
+  sinkPause(rollbackId: string, sink: string): Promise<number>;
 }

@@ -69,12 +69,21 @@ export class OutboxDrainer {
     let retryAfterMs = 0;
     let failure: string | undefined;
     for (const sink of this.sinks) {
+      // A platform that said "retry after N" is left alone by every drainer until then.
+      const paused = await this.log.sinkPause(record.id, sink.name);
+      if (paused > 0) {
+        failure = `${sink.name}: held back for ${paused} ms`;
+        retryAfterMs = Math.max(retryAfterMs, paused);
+        continue;
+      }
       try {
         await this.deliverTo(sink, record);
       } catch (error) {
+        const wait = error instanceof RetryLaterError ? error.retryAfterMs : DEFAULT_RETRY_MS;
+        await this.log.pauseSink(record.id, sink.name, wait);
         failure = `${sink.name}: ${describeError(error)}`;
-        retryAfterMs = Math.max(retryAfterMs, error instanceof RetryLaterError ? error.retryAfterMs : DEFAULT_RETRY_MS);
-        this.logger.warn({ rollbackId: record.id, sink: sink.name, err: error }, 'chat delivery failed; will retry');
+        retryAfterMs = Math.max(retryAfterMs, wait);
+        this.logger.warn({ rollbackId: record.id, sink: sink.name, retryAfterMs: wait, err: error }, 'chat delivery failed; will retry');
       }
     }
     if (failure) throw new RetryLaterError(`chat delivery for ${record.id} incomplete (${failure})`, retryAfterMs);

@@ -50,6 +50,9 @@ export class Keys {
   outboxLock(id: string): string {
     return `${this.prefix}:outbox-lock:${id}`;
   }
+  outboxPause(id: string, sink: string): string {
+    return `${this.prefix}:outbox-pause:${id}:${sink}`;
+  }
   /** Where adapters keep the chat message ids of a rollback (header ts, thread id). */
   chatRefs(id: string): string {
     return `${this.prefix}:chat-refs:${id}`;

@@ -55,6 +55,14 @@ export class RedisOutboxLog implements OutboxLog {
     return result === 1;
   }
 
+  async pauseSink(rollbackId: string, sink: string, ms: number): Promise<void> {
+    await this.redis.set(this.keys.outboxPause(rollbackId, sink), '1', 'PX', Math.max(1, Math.ceil(ms)));
+  }
+
+  async sinkPause(rollbackId: string, sink: string): Promise<number> {
+    return Math.max(0, await this.redis.pttl(this.keys.outboxPause(rollbackId, sink)));
+  }
+
   async pendingRollbacks(limit: number): Promise<string[]> {
     return this.redis.srandmember(this.keys.outboxPending(), limit);
   }

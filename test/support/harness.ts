@@ -1,4 +1,6 @@
 /** Starts a real Rewind (real Redis, BullMQ, HTTP) in this process for one test file. */
+import type { SlackSettings } from '../../src/chat/slack/slack-settings';
+import { BlueGreenService } from '../../src/demo/bluegreen-service';
 import { createRewind, type Rewind, type RewindRoles } from '../../src/app/create-rewind';
 import { parseCatalog } from '../../src/config/load-catalog';
 import type { Actor } from '../../src/domain/actor';
@@ -27,7 +29,16 @@ export const FAST_QUEUE = { lockDurationMs: 1_000, stalledIntervalMs: 500, sweep
 
 export async function startHarness(
   catalogYaml: string,
-  options: { roles?: RewindRoles; env?: Record<string, string>; prefix?: string; http?: boolean; apiToken?: string } = {},
+  options: {
+    roles?: RewindRoles;
+    env?: Record<string, string>;
+    prefix?: string;
+    http?: boolean;
+    apiToken?: string;
+    slack?: SlackSettings;
+    /** false: answers go to the chat platform instead of the recording replier. */
+    recordReplies?: boolean;
+  } = {},
 ): Promise<Harness> {
   const scrubber = new SecretScrubber();
   const loaded = parseCatalog(catalogYaml, options.env ?? {});
@@ -44,7 +55,8 @@ export async function startHarness(
     logger,
     scrubber,
     sinks: [sink],
-    replier,
+    ...(options.recordReplies === false ? {} : { replier }),
+    ...(options.slack ? { slack: options.slack } : {}),
     ...(options.http ? { http: { port: 0, host: '127.0.0.1' } } : {}),
     ...(options.apiToken ? { apiToken: options.apiToken } : {}),
   });
@@ -91,4 +103,18 @@ services:
         waitLive: { timeout: 20s, interval: 20ms }
 ${environmentExtra}
 `;
+}
+
+/** A live blue/green service (green 2.4.1 live, blue 2.4.0 idle) and a Rewind pointed at it, fresh for each test. */
+export function useBluegreenRewind(environmentExtra = ''): { target: BlueGreenService; h: Harness } {
+  const context = {} as { target: BlueGreenService; h: Harness };
+  beforeEach(async () => {
+    context.target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    context.h = await startHarness(bluegreenCatalog(context.target.url, environmentExtra));
+  });
+  afterEach(async () => {
+    await context.h.close();
+    await context.target.close();
+  });
+  return context;
 }

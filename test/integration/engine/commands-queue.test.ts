@@ -2,26 +2,15 @@
  * The path every chat adapter uses: an interaction becomes a command on the `commands` queue, a
  * worker runs it, and the person gets a private answer. Replays of one interaction do nothing.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import { renderPlainText } from '../../../src/messages/plain-text';
-import { bluegreenCatalog, LEAD, ONCALL, SECOND_LEAD, startHarness, STRANGER, type Harness } from '../../support/harness';
+import { LEAD, ONCALL, SECOND_LEAD, STRANGER, useBluegreenRewind } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
 
 describe('commands queue', () => {
-  let target: BlueGreenService;
-  let h: Harness;
-
-  beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
-    h = await startHarness(bluegreenCatalog(target.url));
-  });
-  afterEach(async () => {
-    await h.close();
-    await target.close();
-  });
+  const fixture = useBluegreenRewind();
 
   const replyTo = (user: string) => ({ platform: 'slack', data: { responseUrl: `http://127.0.0.1/respond/${user}` } });
-  const repliesTo = (user: string) => h.replier.replies.filter((r) => r.target.data['responseUrl'] === `http://127.0.0.1/respond/${user}`);
+  const repliesTo = (user: string) => fixture.h.replier.replies.filter((r) => r.target.data['responseUrl'] === `http://127.0.0.1/respond/${user}`);
 
   it('requests, refuses a stranger privately, and runs once on an approver’s replayed click', async () => {
     const request = {
@@ -29,29 +18,29 @@ describe('commands queue', () => {
       reply: replyTo('lead'),
       request: { service: 'checkout-api', severity: 'high' as const, reason: 'checkout down', requester: LEAD, origin: { platform: 'slack' as const, channelId: 'C0INCIDENT', interactionId: 'int-cmd-1' } },
     };
-    await h.rewind.queues.enqueueCommand(request, 'int-cmd-1');
-    await h.rewind.queues.enqueueCommand(request, 'int-cmd-1');
+    await fixture.h.rewind.queues.enqueueCommand(request, 'int-cmd-1');
+    await fixture.h.rewind.queues.enqueueCommand(request, 'int-cmd-1');
     const accepted = await waitFor(() => repliesTo('lead'), (r) => r.length > 0, { what: 'the requester’s reply' });
-    const [record] = await h.rewind.store.list({ service: 'checkout-api', limit: 5 });
+    const [record] = await fixture.h.rewind.store.list({ service: 'checkout-api', limit: 5 });
     expect(record?.state).toBe('pending_approval');
     expect(renderPlainText(accepted[0]!.message)).toContain(record!.id);
 
-    await h.rewind.queues.enqueueCommand({ type: 'approve', rollbackId: record!.id, actor: STRANGER, reply: replyTo('stranger') }, 'int-click-stranger');
+    await fixture.h.rewind.queues.enqueueCommand({ type: 'approve', rollbackId: record!.id, actor: STRANGER, reply: replyTo('stranger') }, 'int-click-stranger');
     const refusal = await waitFor(() => repliesTo('stranger'), (r) => r.length > 0, { what: 'the stranger’s refusal' });
     expect(renderPlainText(refusal[0]!.message)).toContain('not an approver');
 
-    for (let i = 0; i < 3; i++) await h.rewind.queues.enqueueCommand({ type: 'approve', rollbackId: record!.id, actor: SECOND_LEAD, reply: replyTo('lead2') }, 'int-click-lead2');
-    await h.waitForState(record!.id, 'succeeded');
-    expect(target.rollbackRequests).toBe(1);
-    expect(await h.rewind.store.list({ service: 'checkout-api', limit: 5 })).toHaveLength(1);
-    const audit = await h.rewind.store.auditTrail(record!.id);
+    for (let i = 0; i < 3; i++) await fixture.h.rewind.queues.enqueueCommand({ type: 'approve', rollbackId: record!.id, actor: SECOND_LEAD, reply: replyTo('lead2') }, 'int-click-lead2');
+    await fixture.h.waitForState(record!.id, 'succeeded');
+    expect(fixture.target.rollbackRequests).toBe(1);
+    expect(await fixture.h.rewind.store.list({ service: 'checkout-api', limit: 5 })).toHaveLength(1);
+    const audit = await fixture.h.rewind.store.auditTrail(record!.id);
     expect(audit.filter((e) => e.type === 'approval.granted')).toHaveLength(1);
   });
 
   it('answers status, history, releases and help privately', async () => {
-    await h.rewind.queues.enqueueCommand({ type: 'releases', actor: ONCALL, service: 'checkout-api', reply: replyTo('oncall') });
-    await h.rewind.queues.enqueueCommand({ type: 'help', actor: ONCALL, reply: replyTo('oncall') });
-    await h.rewind.queues.enqueueCommand({ type: 'status', actor: ONCALL, target: 'chekout-api', reply: replyTo('oncall') });
+    await fixture.h.rewind.queues.enqueueCommand({ type: 'releases', actor: ONCALL, service: 'checkout-api', reply: replyTo('oncall') });
+    await fixture.h.rewind.queues.enqueueCommand({ type: 'help', actor: ONCALL, reply: replyTo('oncall') });
+    await fixture.h.rewind.queues.enqueueCommand({ type: 'status', actor: ONCALL, target: 'chekout-api', reply: replyTo('oncall') });
     const replies = await waitFor(() => repliesTo('oncall'), (r) => r.length === 3, { what: 'three replies' });
     const texts = replies.map((r) => renderPlainText(r.message)).join('\n---\n');
     expect(texts).toContain('2.4.0');

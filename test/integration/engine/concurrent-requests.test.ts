@@ -1,24 +1,13 @@
 /** Two requests for one service at once: exactly one rollback runs; the other is refused naming it. */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import { ActiveRollbackError } from '../../../src/domain/errors';
-import { bluegreenCatalog, LEAD, ONCALL, startHarness, type Harness } from '../../support/harness';
+import { LEAD, ONCALL, useBluegreenRewind } from '../../support/harness';
 
 describe('one active rollback per service environment', () => {
-  let target: BlueGreenService;
-  let h: Harness;
-
-  beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
-    h = await startHarness(bluegreenCatalog(target.url));
-  });
-  afterEach(async () => {
-    await h.close();
-    await target.close();
-  });
+  const fixture = useBluegreenRewind();
 
   it('runs one of two simultaneous requests and refuses the other with the active id', async () => {
     const ask = (actor: typeof ONCALL, interactionId: string) =>
-      h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: actor, origin: { platform: 'slack', interactionId } });
+      fixture.h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: actor, origin: { platform: 'slack', interactionId } });
     const results = await Promise.allSettled([ask(ONCALL, 'int-a'), ask(LEAD, 'int-b')]);
     const created = results.flatMap((r) => (r.status === 'fulfilled' && r.value.kind === 'created' ? [r.value.record] : []));
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
@@ -29,9 +18,9 @@ describe('one active rollback per service environment', () => {
     expect(error.activeId).toBe(created[0]!.id);
     expect(error.userMessage).toContain(created[0]!.id);
 
-    await h.waitForState(created[0]!.id, 'succeeded');
-    expect(target.rollbackRequests).toBe(1);
-    const refusals = await h.rewind.store.recentAudit(200);
+    await fixture.h.waitForState(created[0]!.id, 'succeeded');
+    expect(fixture.target.rollbackRequests).toBe(1);
+    const refusals = await fixture.h.rewind.store.recentAudit(200);
     expect(refusals.some((e) => e.type === 'request.refused' && e.data?.['code'] === 'active_rollback')).toBe(true);
   });
 });

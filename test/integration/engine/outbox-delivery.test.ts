@@ -1,32 +1,21 @@
 /** Chat delivery survives a rate-limited platform: retried after Retry-After, nothing dropped, order kept. */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
-import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
+import { ONCALL, useBluegreenRewind } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
 
 describe('outbox delivery', () => {
-  let target: BlueGreenService;
-  let h: Harness;
-
-  beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
-    h = await startHarness(bluegreenCatalog(target.url));
-  });
-  afterEach(async () => {
-    await h.close();
-    await target.close();
-  });
+  const fixture = useBluegreenRewind();
 
   it('retries a 429 after its Retry-After and delivers every event in order', async () => {
-    h.sink.failNext(3, 200);
-    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: ONCALL, origin: { platform: 'slack' } });
+    fixture.h.sink.failNext(3, 200);
+    const result = await fixture.h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: ONCALL, origin: { platform: 'slack' } });
     if (result.kind !== 'created') throw new Error('expected created');
-    await h.waitForState(result.record.id, 'succeeded');
+    await fixture.h.waitForState(result.record.id, 'succeeded');
     const delivered = await waitFor(
-      () => h.sink.forRollback(result.record.id),
+      () => fixture.h.sink.forRollback(result.record.id),
       (events) => events.some((e) => e.message.kind === 'summary'),
       { what: 'the summary after the rate limit', timeoutMs: 20_000 },
     );
-    const appended = await h.rewind.store.outboxEvents(result.record.id);
+    const appended = await fixture.h.rewind.store.outboxEvents(result.record.id);
     // Every appended event is delivered, or collapsed into a later event with the same key.
     const keysDelivered = new Set(delivered.map((e) => e.supersedes ?? `seq:${e.seq}`));
     for (const event of appended) expect(keysDelivered.has(event.supersedes ?? `seq:${event.seq}`)).toBe(true);

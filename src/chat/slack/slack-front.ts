@@ -1,0 +1,66 @@
+/**
+ * Everything Slack for one process: for workers the sink, the replier and the user-group
+ * directory; for ingress the Bolt app on Rewind's HTTP server (HTTP mode) or a Socket Mode connection.
+ */
+import { App } from '@slack/bolt';
+import type { GroupDirectory } from '../../domain/approvers';
+import type { ChatSink, Clock, IntegrationFactory, Replier, RollbackStore, ServiceCatalog } from '../../domain/ports';
+import type { CommandInput } from '../../engine/commands';
+import type { Route } from '../../http/router';
+import type { Logger } from '../../observability/logger';
+import type { ChatRefs } from '../chat-refs';
+import { SlackGroupDirectory } from './slack-groups';
+import { SlackHttpReceiver } from './slack-http-receiver';
+import { SlackSocketReceiver } from './slack-socket-receiver';
+import { registerSlackListeners } from './slack-listeners';
+import { slackLogger } from './slack-logger';
+import { SlackReplier } from './slack-replier';
+import type { SlackSettings } from './slack-settings';
+import { SlackSink } from './slack-sink';
+import { createSlackWebClient } from './slack-web-client';
+
+export interface SlackFrontDeps {
+  ingress: boolean;
+  catalog: ServiceCatalog;
+  integrations: IntegrationFactory;
+  enqueue: (command: CommandInput, dedupeId?: string) => Promise<void>;
+  records: Pick<RollbackStore, 'get'>;
+  refs: ChatRefs;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface SlackFront {
+  sink: ChatSink;
+  replier: Replier;
+  groups: GroupDirectory;
+  routes: Route[];
+  stop(): Promise<void>;
+}
+
+export async function createSlackFront(settings: SlackSettings, deps: SlackFrontDeps): Promise<SlackFront> {
+  const client = createSlackWebClient(settings);
+  const front: SlackFront = {
+    sink: new SlackSink(client, deps.refs, deps.logger),
+    replier: new SlackReplier(client),
+    groups: new SlackGroupDirectory(client, deps.clock, deps.logger),
+    routes: [],
+    stop: async () => undefined,
+  };
+  if (!deps.ingress) return front;
+
+  const logger = slackLogger(deps.logger);
+  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+  const httpReceiver = settings.mode === 'http' ? new SlackHttpReceiver(settings.signingSecret!, deps.clock, deps.logger) : undefined;
+  const receiver = httpReceiver ?? new SlackSocketReceiver({ appToken: settings.appToken!, apiUrl: settings.apiUrl, logger });
+  // One auth.test at start-up (token verification stays on); Bolt then reuses the result for every request.
+  const app = new App({ token: settings.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  registerSlackListeners(app, deps);
+  await app.init();
+  if (httpReceiver) front.routes.push(httpReceiver.route());
+  else await app.start();
+  front.stop = async () => {
+    if (!httpReceiver) await app.stop();
+  };
+  return front;
+}

@@ -1,0 +1,22 @@
+/** ChatRefs in one Redis hash per rollback, kept for 30 days (long enough to edit a header or add a root cause). */
+import type Redis from 'ioredis';
+import type { ChatRefs } from '../chat/chat-refs';
+import type { Keys } from './keys';
+
+const TTL_SECONDS = 30 * 24 * 3600;
+
+export class RedisChatRefs implements ChatRefs {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async get(rollbackId: string, key: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.chatRefs(rollbackId), key)) ?? undefined;
+  }
+
+  async set(rollbackId: string, key: string, value: string): Promise<void> {
+    const hash = this.keys.chatRefs(rollbackId);
+    await this.redis.multi().hset(hash, key, value).expire(hash, TTL_SECONDS).exec();
+  }
+}
