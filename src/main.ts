@@ -2,6 +2,7 @@
  * Process startup: read the environment and the catalog, build Rewind for a role, and stop
  * cleanly on SIGTERM/SIGINT (workers drain; unfinished jobs resume elsewhere).
  */
+import { discordSettingsFromEnv } from './chat/discord/discord-settings';
 import { slackSettingsFromEnv } from './chat/slack/slack-settings';
 import { createRewind, type Rewind, type RewindRoles } from './app/create-rewind';
 import { ConfigError } from './config/config-error';
@@ -39,9 +40,10 @@ export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.P
     http: { port: settings.PORT, host: settings.HOST },
     apiToken: settings.REWIND_API_TOKEN,
     slack: slackSettingsFromEnv(env),
+    discord: discordSettingsFromEnv(env),
   });
   logger.info(
-    { role, url: rewind.url, slack: env['SLACK_BOT_TOKEN'] ? (env['SLACK_MODE'] ?? (env['SLACK_APP_TOKEN'] ? 'socket' : 'http')) : 'off', services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
+    { role, url: rewind.url, slack: env['SLACK_BOT_TOKEN'] ? (env['SLACK_MODE'] ?? (env['SLACK_APP_TOKEN'] ? 'socket' : 'http')) : 'off', discord: env['DISCORD_TOKEN'] ? (env['DISCORD_MODE'] ?? 'gateway') : 'off', services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
     `rewind ${role} ready`,
   );
 

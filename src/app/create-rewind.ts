@@ -8,11 +8,15 @@ import type { LoadedCatalog } from '../config/load-catalog';
 import { LogReplier } from '../chat/log/log-replier';
 import { LogSink } from '../chat/log/log-sink';
 import { RoutingReplier } from '../chat/routing-replier';
-import { createSlackFront, type SlackFront } from '../chat/slack/slack-front';
+import type { ChatFront } from '../chat/chat-front';
+import { createDiscordFront } from '../chat/discord/discord-front';
+import type { DiscordSettings } from '../chat/discord/discord-settings';
+import { createSlackFront } from '../chat/slack/slack-front';
 import type { SlackSettings } from '../chat/slack/slack-settings';
 import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
 import { newRollbackId } from '../domain/ids';
 import type { ChatSink, Clock, Replier } from '../domain/ports';
+import type { CommandInput } from '../engine/commands';
 import type { EngineDeps } from '../engine/engine-deps';
 import { OutboxDrainer } from '../engine/outbox-drainer';
 import { RollbackService } from '../engine/rollback-service';
@@ -62,6 +66,8 @@ export interface RewindOptions {
   routes?: Route[];
   /** Slack front, when SLACK_BOT_TOKEN is set. */
   slack?: SlackSettings | undefined;
+  /** Discord front, when DISCORD_TOKEN is set. */
+  discord?: DiscordSettings | undefined;
 }
 
 export interface Rewind {
@@ -87,25 +93,26 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock);
-  const slack: SlackFront | undefined = options.slack
-    ? await createSlackFront(options.slack, {
-        ingress: options.roles.ingress,
-        catalog: options.loaded.catalog,
-        integrations,
-        enqueue: (command, dedupeId) => queues.enqueueCommand(command, dedupeId),
-        records: store,
-        refs: new RedisChatRefs(redis, keys),
-        clock,
-        logger,
-      })
-    : undefined;
+  const frontDeps = {
+    ingress: options.roles.ingress,
+    catalog: options.loaded.catalog,
+    integrations,
+    enqueue: (command: CommandInput, dedupeId?: string) => queues.enqueueCommand(command, dedupeId),
+    records: store,
+    refs: new RedisChatRefs(redis, keys),
+    clock,
+    logger,
+  };
+  const fronts: ChatFront[] = [];
+  if (options.slack) fronts.push(await createSlackFront(options.slack, frontDeps));
+  if (options.discord) fronts.push(await createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,
     integrations,
     scheduler: new BullScheduler(queues, aborts, clock),
     clock,
-    groups: options.groups ?? slack?.groups ?? NO_GROUPS,
+    groups: options.groups ?? fronts.find((f) => f.groups)?.groups ?? NO_GROUPS,
     newId: newRollbackId,
     logger,
   };
@@ -113,9 +120,9 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
 
   let workers: RunningWorkers | undefined;
   if (options.roles.worker) {
-    const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...(slack ? [slack.sink] : [])];
+    const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink)];
     const drainer = new OutboxDrainer(store, new RedisOutboxLog(redis, keys), sinks, logger);
-    const replier = options.replier ?? new RoutingReplier({ ...(slack ? { slack: slack.replier } : {}) }, new LogReplier(logger));
+    const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));
     workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
   }
 
@@ -133,7 +140,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
         },
       ]),
     );
-    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...(slack?.routes ?? []), ...(options.routes ?? []));
+    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...fronts.flatMap((f) => f.routes), ...(options.routes ?? []));
     server = createHttpServer(router, logger);
     url = await listen(server, options.http.port, options.http.host);
   }
@@ -153,7 +160,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
       const bounded = (work: Promise<unknown>, ms: number) =>
         Promise.race([work.catch((error: unknown) => logger.warn({ err: error }, 'error while closing')), new Promise((r) => setTimeout(r, ms).unref())]);
       if (server) await bounded(closeServer(server), settings.shutdownTimeoutMs);
-      if (slack) await bounded(slack.stop(), 2_000);
+      for (const front of fronts) await bounded(front.stop(), 2_000);
       if (workers) await workers.close();
       await bounded(queues.close(), 2_000);
       subscriber?.disconnect();

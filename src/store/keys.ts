@@ -57,7 +57,8 @@ export class Keys {
   chatRefs(id: string): string {
     return `${this.prefix}:chat-refs:${id}`;
   }
-  abortFlag(id: string): string {
-    return `${this.prefix}:abort:${id}`;
+  /** The lock that elects one leader for a singleton duty (Discord gateway, health monitor). */
+  leader(duty: string): string {
+    return `${this.prefix}:leader:${duty}`;
   }
 }

@@ -1,4 +1,5 @@
 /** Starts a real Rewind (real Redis, BullMQ, HTTP) in this process for one test file. */
+import type { DiscordSettings } from '../../src/chat/discord/discord-settings';
 import type { SlackSettings } from '../../src/chat/slack/slack-settings';
 import { BlueGreenService } from '../../src/demo/bluegreen-service';
 import { createRewind, type Rewind, type RewindRoles } from '../../src/app/create-rewind';
@@ -36,6 +37,7 @@ export async function startHarness(
     http?: boolean;
     apiToken?: string;
     slack?: SlackSettings;
+    discord?: DiscordSettings;
     /** false: answers go to the chat platform instead of the recording replier. */
     recordReplies?: boolean;
   } = {},
@@ -57,6 +59,7 @@ export async function startHarness(
     sinks: [sink],
     ...(options.recordReplies === false ? {} : { replier }),
     ...(options.slack ? { slack: options.slack } : {}),
+    ...(options.discord ? { discord: options.discord } : {}),
     ...(options.http ? { http: { port: 0, host: '127.0.0.1' } } : {}),
     ...(options.apiToken ? { apiToken: options.apiToken } : {}),
   });

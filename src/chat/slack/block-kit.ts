@@ -3,7 +3,8 @@
  * is rejected whole), with all text escaped so user input can never ping anyone or form a link.
  */
 import type { ActionsBlock, Button as SlackButton, ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
-import { BUTTON_ACTIONS, type Button, type ButtonAction, type ChecklistItem, type Field, type Message, type Section, type Tone } from '../../domain/message';
+import { BUTTON_ACTIONS, type Button, type ButtonAction, type ChecklistItem, type Field, type Message, type Section } from '../../domain/message';
+import { CHECK_MARKS, TONE_MARKS, truncationMarker } from '../chat-marks';
 
 /** Slack's own limits (FACTS.md); lengths are UTF-16 units, which never undercount Slack's characters. */
 const MAX = {
@@ -19,17 +20,7 @@ const MAX = {
   fallback: 3000,
 } as const;
 
-const TONE_MARKS: Readonly<Record<Tone, string>> = { danger: '🚨', warning: '⚠️', success: '✅', progress: '🔄', info: 'ℹ️' };
 
-const CHECK_MARKS: Readonly<Record<ChecklistItem['status'], string>> = {
-  pass: '✅',
-  fail: '❌',
-  inconclusive: '❔',
-  pending: '⏳',
-  running: '▶️',
-  skipped: '⏭️',
-  warning: '⚠️',
-};
 
 const ACTION_PREFIX = 'rewind:';
 
@@ -44,11 +35,6 @@ export function parseActionId(actionId: string): ButtonAction | undefined {
   return BUTTON_ACTIONS.find((known) => known === action);
 }
 
-/** Where the full text lives: the status command when the message names a rollback. */
-function truncationMarker(message: Message): string {
-  const id = [...message.footer, ...message.buttons.map((b) => b.value)].map((text) => /\brb_[0-9A-Za-z]+/.exec(text)?.[0]).find(Boolean);
-  return id ? `… (truncated — full details: \`/rollback status ${id}\`)` : '… (truncated)';
-}
 
 /** An index to cut at that splits neither a surrogate pair nor an `&amp;`-style entity. */
 function safeEnd(text: string, end: number): number {

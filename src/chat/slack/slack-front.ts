@@ -4,11 +4,7 @@
  */
 import { App } from '@slack/bolt';
 import type { GroupDirectory } from '../../domain/approvers';
-import type { ChatSink, Clock, IntegrationFactory, Replier, RollbackStore, ServiceCatalog } from '../../domain/ports';
-import type { CommandInput } from '../../engine/commands';
-import type { Route } from '../../http/router';
-import type { Logger } from '../../observability/logger';
-import type { ChatRefs } from '../chat-refs';
+import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { SlackGroupDirectory } from './slack-groups';
 import { SlackHttpReceiver } from './slack-http-receiver';
 import { SlackSocketReceiver } from './slack-socket-receiver';
@@ -19,28 +15,13 @@ import type { SlackSettings } from './slack-settings';
 import { SlackSink } from './slack-sink';
 import { createSlackWebClient } from './slack-web-client';
 
-export interface SlackFrontDeps {
-  ingress: boolean;
-  catalog: ServiceCatalog;
-  integrations: IntegrationFactory;
-  enqueue: (command: CommandInput, dedupeId?: string) => Promise<void>;
-  records: Pick<RollbackStore, 'get'>;
-  refs: ChatRefs;
-  clock: Clock;
-  logger: Logger;
-}
 
-export interface SlackFront {
-  sink: ChatSink;
-  replier: Replier;
-  groups: GroupDirectory;
-  routes: Route[];
-  stop(): Promise<void>;
-}
+export type SlackFront = ChatFront & { groups: GroupDirectory };
 
-export async function createSlackFront(settings: SlackSettings, deps: SlackFrontDeps): Promise<SlackFront> {
+export async function createSlackFront(settings: SlackSettings, deps: ChatFrontDeps): Promise<SlackFront> {
   const client = createSlackWebClient(settings);
   const front: SlackFront = {
+    platform: 'slack',
     sink: new SlackSink(client, deps.refs, deps.logger),
     replier: new SlackReplier(client),
     groups: new SlackGroupDirectory(client, deps.clock, deps.logger),

@@ -9,6 +9,7 @@ import type { CommandInput } from '../../engine/commands';
 import { COMMAND_VERBS, parseCommandText, type ParsedCommand } from '../command-grammar';
 import { closestMatch } from '../../domain/closest-match';
 import { UnknownServiceError, ValidationError } from '../../domain/errors';
+import { rollbackToRequest } from '../release-button';
 import { parseActionId } from './block-kit';
 import type { BlockActionBody, SlashCommandBody } from './slack-payloads';
 import type { SlackReplyData } from './slack-replier';
@@ -136,24 +137,8 @@ export function actionToOutcome(body: BlockActionBody): ActionOutcome {
   const dedupeId = `slack-act-${body.container?.message_ts ?? 'x'}-${action.action_ts ?? body.trigger_id}-${body.user.id}`;
   if (kind === 'root_cause') return { kind: 'open_root_cause', rollbackId: value };
   if (kind === 'rollback_to') {
-    const [service, environment, version] = value.split('|');
-    if (!service || !environment || !version) return { kind: 'ignore' };
-    return {
-      kind: 'enqueue',
-      dedupeId,
-      command: {
-        type: 'request',
-        reply,
-        request: {
-          service,
-          environment,
-          targetRelease: version,
-          requester: actor,
-          origin: { platform: 'slack', ...(channelId ? { channelId } : {}), interactionId: dedupeId },
-          trigger: { kind: 'manual', source: 'slack', evidence: [] },
-        },
-      },
-    };
+    const command = rollbackToRequest(value, { actor, reply, platform: 'slack', channelId, interactionId: dedupeId });
+    return command ? { kind: 'enqueue', dedupeId, command } : { kind: 'ignore' };
   }
   return { kind: 'enqueue', dedupeId, command: { type: TO_COMMAND[kind], rollbackId: value, actor, reply } };
 }

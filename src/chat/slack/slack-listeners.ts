@@ -6,23 +6,14 @@
 import type { App } from '@slack/bolt';
 import { describeError, isRewindError } from '../../domain/errors';
 import type { Message } from '../../domain/message';
-import type { IntegrationFactory, RollbackStore, ServiceCatalog } from '../../domain/ports';
-import type { CommandInput } from '../../engine/commands';
 import { errorReply } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
-import type { Logger } from '../../observability/logger';
+import type { ChatIngressDeps } from '../chat-front';
 import { renderMessage } from './block-kit';
 import { ModalSubmissionError, parseRequestSubmission, parseRootCause, releaseOptions, requestModal, rootCauseModal } from './modals';
 import { actionActor, actionToOutcome, replyTarget, slashToOutcome } from './slack-interactions';
 import { BlockActionBody, SlashCommandBody, ViewSubmissionBody } from './slack-payloads';
 
-export interface SlackIngressDeps {
-  catalog: ServiceCatalog;
-  integrations: IntegrationFactory;
-  enqueue: (command: CommandInput, dedupeId?: string) => Promise<void>;
-  records: Pick<RollbackStore, 'get'>;
-  logger: Logger;
-}
 
 const QUEUE_DOWN = 'Rewind could not queue this (its Redis is unreachable). Nothing changed; try again in a moment.';
 
@@ -30,7 +21,7 @@ function ephemeral(message: Message) {
   return { response_type: 'ephemeral' as const, ...renderMessage(message) };
 }
 
-export function registerSlackListeners(app: App, deps: SlackIngressDeps): void {
+export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
   const { logger } = deps;
 
   app.command('/rollback', async ({ body, ack, client }) => {

@@ -10,6 +10,7 @@ import type { RollbackRecord } from '../../domain/rollback-record';
 import { RetryLaterError } from '../../domain/errors';
 import type { Logger } from '../../observability/logger';
 import type { ChatRefs } from '../chat-refs';
+import { deliverPerChannel } from '../deliver-per-channel';
 import { renderMessage } from './block-kit';
 import { isPermanentSlackError, toRetryable } from './slack-errors';
 
@@ -28,19 +29,13 @@ export class SlackSink implements ChatSink {
     return record.channels.slack.length > 0;
   }
 
-  async deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
-    for (const channel of record.channels.slack) {
-      try {
-        await this.deliverTo(channel, event, record);
-      } catch (error) {
-        if (isPermanentSlackError(error)) {
-          // Retrying cannot fix a missing channel; holding the thread back would hide every later event.
-          this.logger.error({ rollbackId: record.id, channel, seq: event.seq, err: error }, 'slack refused the post permanently; skipped');
-          continue;
-        }
-        throw toRetryable(error);
-      }
-    }
+  deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
+    return deliverPerChannel(record.channels.slack, (channel) => this.deliverTo(channel, event, record), { isPermanent: isPermanentSlackError, toRetryable }, {
+      logger: this.logger,
+      platform: 'slack',
+      rollbackId: record.id,
+      seq: event.seq,
+    });
   }
 
   private async deliverTo(channel: string, event: OutboundEvent, record: RollbackRecord): Promise<void> {

@@ -2,23 +2,13 @@
 import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn, parseActionId, renderMessage } from '../../../../src/chat/slack/block-kit';
 import { Message, type MessageInput } from '../../../../src/domain/message';
-import { STEP_NAMES } from '../../../../src/domain/plan';
 import { ROLLBACK_STATES } from '../../../../src/domain/rollback-state';
 import type { RollbackRecord } from '../../../../src/domain/rollback-record';
-import { approvalRequest } from '../../../../src/messages/templates/approval-request';
-import { decisionNotice, type DecisionNotice } from '../../../../src/messages/templates/decision-notice';
-import { failureSummary } from '../../../../src/messages/templates/failure-summary';
-import { helpMessage } from '../../../../src/messages/templates/help';
-import { historyMessage } from '../../../../src/messages/templates/history';
+import { ACTORS, T0, checkResult, makeRecord, verificationOf } from '../../../support/record-factory';
+import { everyMessage } from '../../../support/every-message';
 import { notificationHeader } from '../../../../src/messages/templates/notification-header';
 import { previewMessage } from '../../../../src/messages/templates/preview';
-import { releasesMessage } from '../../../../src/messages/templates/releases';
-import { errorReply, requestAccepted } from '../../../../src/messages/templates/replies';
-import { rollbackSummary } from '../../../../src/messages/templates/rollback-summary';
-import { statusMessage, statusOverview } from '../../../../src/messages/templates/status';
-import { stepProgress } from '../../../../src/messages/templates/step-progress';
 import { verificationChecklist } from '../../../../src/messages/templates/verification-checklist';
-import { ACTORS, RELEASES, T0, checkResult, makeRecord, verificationOf } from '../../../support/record-factory';
 
 const now = T0 + 60_000;
 const ID = 'rb_01KAQ4J3Z8M2N5P7R9T1V3X5Y7';
@@ -107,50 +97,6 @@ function checkRendered(message: Message): { text: string; blocks: KnownBlock[] }
   expect(rendered.text.length).toBeLessThanOrEqual(3000);
   expect(rendered.text).not.toMatch(/[<>]/);
   return rendered;
-}
-
-/** One notice of each kind, the record's own reason in those that quote one; the mapped type makes a new kind a compile error here. */
-function notices(record: RollbackRecord): DecisionNotice[] {
-  const reason = record.reason ?? 'no reason';
-  const byKind: { [K in DecisionNotice['kind']]: Extract<DecisionNotice, { kind: K }> } = {
-    approval_recorded: { kind: 'approval_recorded', actor: ACTORS.lead },
-    approved: { kind: 'approved', actor: ACTORS.lead },
-    rejected: { kind: 'rejected', actor: ACTORS.lead, reason },
-    expired: { kind: 'expired' },
-    cancelled: { kind: 'cancelled', actor: record.requester, reason },
-    abort_requested: { kind: 'abort_requested', actor: ACTORS.ann },
-    verification_accepted: { kind: 'verification_accepted', actor: ACTORS.lead },
-    verification_failed: { kind: 'verification_failed', actor: ACTORS.ann },
-    verification_retry: { kind: 'verification_retry', actor: record.requester },
-    resumed: { kind: 'resumed', step: 'rollback', attempt: 2 },
-    postmortem_updated: { kind: 'postmortem_updated', actor: ACTORS.lead },
-  };
-  return Object.values(byKind);
-}
-
-/** Every template, as a record in this state would produce it. */
-function everyMessage(record: RollbackRecord): Message[] {
-  const history = Array.from({ length: 50 }, (_, i) => ({ ...record, id: `rb_${String(i).padStart(26, '0')}`, timings: { ...record.timings, requestedAt: T0 + i } }));
-  const releases = Array.from({ length: 30 }, (_, i) => ({ ...RELEASES.good, id: `${record.service}-${i}`, version: `${record.environment}-2.${i}.0` }));
-  return [
-    notificationHeader(record, { now }),
-    previewMessage(record),
-    previewMessage(record, { dryRun: true }),
-    approvalRequest(record),
-    ...notices(record).map((notice) => decisionNotice(record, notice)),
-    ...STEP_NAMES.map((step) => stepProgress(record, step)),
-    verificationChecklist(record),
-    rollbackSummary(record),
-    failureSummary(record),
-    statusMessage(record, { now }),
-    statusOverview(history, { now }),
-    historyMessage(history, { limit: 50 }),
-    historyMessage(history, { service: record.service, limit: 50 }),
-    releasesMessage(record.service, record.environment, releases[0]!, releases),
-    helpMessage(),
-    errorReply(record.reason ?? 'nothing'),
-    requestAccepted(record),
-  ];
 }
 
 const LONG = 'The checkout page returns 500 for every <card> payment & refund since the deploy. '.repeat(30).slice(0, 2400);

@@ -1,0 +1,35 @@
+/**
+ * Everything Discord for one process: for workers the sink and the replier; for ingress the HTTP
+ * interactions route (scales out freely) or the gateway connection (one leader across replicas).
+ */
+import type Redis from 'ioredis';
+import type { ChatFront, ChatFrontDeps } from '../chat-front';
+import { DiscordGateway } from './discord-gateway';
+import { DiscordInteractionHandler } from './discord-interaction-handler';
+import { discordInteractionsRoute } from './discord-interactions-route';
+import { DiscordReplier } from './discord-replier';
+import { createDiscordRest } from './discord-rest';
+import type { DiscordSettings } from './discord-settings';
+import { DiscordSink } from './discord-sink';
+import { discordPublicKey } from './verify-interaction';
+
+export interface DiscordFrontDeps extends ChatFrontDeps {
+  redis: Redis;
+  /** Key of the gateway leader lock. */
+  leaderKey: string;
+}
+
+export async function createDiscordFront(settings: DiscordSettings, deps: DiscordFrontDeps): Promise<ChatFront> {
+  const rest = createDiscordRest(settings);
+  const front: ChatFront = { platform: 'discord', sink: new DiscordSink(rest, deps.refs, deps.logger), replier: new DiscordReplier(rest), routes: [], stop: async () => undefined };
+  if (!deps.ingress) return front;
+  const handler = new DiscordInteractionHandler(deps);
+  if (settings.mode === 'http') {
+    front.routes.push(discordInteractionsRoute(handler, discordPublicKey(settings.publicKey!), deps.clock, deps.logger));
+    return front;
+  }
+  const gateway = new DiscordGateway(settings, handler, rest, deps.redis, deps.leaderKey, deps.logger);
+  await gateway.start();
+  front.stop = () => gateway.stop();
+  return front;
+}

@@ -1,0 +1,204 @@
+/**
+ * Answers one Discord interaction within its 3 s: validates it, puts the work on the `commands`
+ * queue and returns the interaction response (an ephemeral message, a deferral, a modal, or
+ * autocomplete choices). Shared by HTTP interactions and gateway mode.
+ */
+import { InteractionResponseType, InteractionType, MessageFlags, type APIInteractionResponse } from 'discord-api-types/v10';
+import type { Actor } from '../../domain/actor';
+import { isRewindError, ValidationError } from '../../domain/errors';
+import type { Message } from '../../domain/message';
+import { Severity } from '../../domain/severity';
+import type { CommandInput } from '../../engine/commands';
+import { errorReply } from '../../messages/templates/replies';
+import { helpMessage } from '../../messages/templates/help';
+import type { ChatIngressDeps } from '../chat-front';
+import { rollbackToRequest } from '../release-button';
+import { parseRootCauseSubmission, rootCauseModal } from './discord-modals';
+import type { Interaction } from './discord-payloads';
+import { parseCustomId, renderDiscordMessage } from './embed-renderer';
+
+
+type Option = { name: string; type: number; value?: unknown; focused?: boolean; options?: Option[] };
+const QUEUE_DOWN = 'Rewind could not queue this (its Redis is unreachable). Nothing changed; try again in a moment.';
+const AUTOCOMPLETE_LIMIT = 25;
+
+function privately(message: Message): APIInteractionResponse {
+  return { type: InteractionResponseType.ChannelMessageWithSource, data: { ...renderDiscordMessage(message), flags: MessageFlags.Ephemeral } };
+}
+
+function privateText(content: string): APIInteractionResponse {
+  return { type: InteractionResponseType.ChannelMessageWithSource, data: { content, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } };
+}
+
+export function interactionActor(interaction: Interaction): Actor {
+  const user = interaction.member?.user ?? interaction.user;
+  if (!user) throw new ValidationError('Discord sent an interaction without a user.');
+  const name = user.global_name ?? user.username;
+  return { platform: 'discord', id: user.id, ...(name ? { name } : {}), roles: interaction.member?.roles ?? [] };
+}
+
+function subcommand(interaction: Interaction): { name: string; values: Record<string, unknown>; focused?: Option } {
+  const sub = (interaction.data?.options?.[0] ?? { name: 'help', type: 1 }) as Option;
+  const values: Record<string, unknown> = {};
+  let focused: Option | undefined;
+  for (const option of sub.options ?? []) {
+    values[option.name] = option.value;
+    if (option.focused) focused = option;
+  }
+  return { name: sub.name, values, ...(focused ? { focused } : {}) };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export class DiscordInteractionHandler {
+  constructor(private readonly deps: ChatIngressDeps) {}
+
+  async handle(interaction: Interaction): Promise<APIInteractionResponse> {
+    try {
+      switch (interaction.type) {
+        case InteractionType.Ping:
+          return { type: InteractionResponseType.Pong };
+        case InteractionType.ApplicationCommand:
+          return await this.command(interaction);
+        case InteractionType.MessageComponent:
+          return await this.component(interaction);
+        case InteractionType.ModalSubmit:
+          return await this.modalSubmit(interaction);
+        case InteractionType.ApplicationCommandAutocomplete:
+          return await this.autocomplete(interaction);
+        default:
+          return privateText('Rewind does not handle this kind of interaction.');
+      }
+    } catch (error) {
+      if (isRewindError(error)) return privately(errorReply(error.userMessage));
+      throw error;
+    }
+  }
+
+  private replyTo(interaction: Interaction, deferred = false) {
+    return { platform: 'discord', data: { applicationId: interaction.application_id, token: interaction.token, ...(deferred ? { deferred: true } : {}) } };
+  }
+
+  private async enqueue(command: CommandInput, dedupeId: string): Promise<APIInteractionResponse | undefined> {
+    try {
+      await this.deps.enqueue(command, dedupeId);
+      return undefined;
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'could not enqueue a Discord interaction');
+      return privately(errorReply(QUEUE_DOWN));
+    }
+  }
+
+  private async command(interaction: Interaction): Promise<APIInteractionResponse> {
+    const { catalog } = this.deps;
+    const actor = interactionActor(interaction);
+    const { name, values } = subcommand(interaction);
+    const dedupeId = `discord-${interaction.id}`;
+    const deferred = { type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: MessageFlags.Ephemeral } } as const;
+    switch (name) {
+      case 'start': {
+        const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
+        const severity = values['severity'] === undefined ? undefined : Severity.safeParse(values['severity']);
+        if (severity && !severity.success) throw new ValidationError(`Unknown severity \`${String(values['severity'])}\`. Valid: ${Severity.options.join(', ')}.`);
+        const dryRun = values['dry_run'] === true;
+        const command: CommandInput = {
+          type: 'request',
+          reply: this.replyTo(interaction),
+          request: {
+            service: target.service,
+            environment: target.environment,
+            ...(str(values['to']) ? { targetRelease: str(values['to'])! } : {}),
+            ...(severity?.success ? { severity: severity.data } : {}),
+            ...(str(values['reason']) ? { reason: str(values['reason'])! } : {}),
+            dryRun,
+            requester: actor,
+            origin: { platform: 'discord', ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), interactionId: dedupeId },
+            trigger: { kind: 'manual', source: 'discord', evidence: [] },
+          },
+        };
+        return (await this.enqueue(command, dedupeId)) ?? privateText(`${dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`);
+      }
+      case 'status':
+        return (await this.enqueue({ type: 'status', actor, reply: this.replyTo(interaction, true), ...(str(values['target']) ? { target: str(values['target'])! } : {}) }, dedupeId)) ?? deferred;
+      case 'history': {
+        const service = str(values['service']);
+        if (service) catalog.resolve(service);
+        const limit = typeof values['limit'] === 'number' ? values['limit'] : 10;
+        return (await this.enqueue({ type: 'history', actor, reply: this.replyTo(interaction, true), limit, ...(service ? { service } : {}) }, dedupeId)) ?? deferred;
+      }
+      case 'releases': {
+        const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
+        return (await this.enqueue({ type: 'releases', actor, reply: this.replyTo(interaction, true), service: target.service, environment: target.environment }, dedupeId)) ?? deferred;
+      }
+      case 'cancel': {
+        const rollbackId = str(values['rollback_id']);
+        if (!rollbackId) throw new ValidationError('Name the rollback to cancel, e.g. `/rollback cancel rollback_id:rb_…`.');
+        return (await this.enqueue({ type: 'cancel', rollbackId, actor, reply: this.replyTo(interaction) }, dedupeId)) ?? privateText(`Cancelling ${rollbackId}…`);
+      }
+      case 'help':
+        return privately(helpMessage());
+      default:
+        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, releases, cancel, help.`);
+    }
+  }
+
+  private async component(interaction: Interaction): Promise<APIInteractionResponse> {
+    const parsed = parseCustomId(interaction.data?.custom_id ?? '');
+    if (!parsed) return { type: InteractionResponseType.DeferredMessageUpdate };
+    const actor = interactionActor(interaction);
+    const reply = this.replyTo(interaction);
+    const dedupeId = `discord-${interaction.id}`;
+    const done = { type: InteractionResponseType.DeferredMessageUpdate } as const;
+    if (parsed.action === 'root_cause') {
+      const record = await this.deps.records.get(parsed.value);
+      return rootCauseModal(parsed.value, record?.postmortem) as APIInteractionResponse;
+    }
+    if (parsed.action === 'rollback_to') {
+      const command = rollbackToRequest(parsed.value, { actor, reply, platform: 'discord', channelId: interaction.channel_id, interactionId: dedupeId });
+      return command ? ((await this.enqueue(command, dedupeId)) ?? done) : done;
+    }
+    return (await this.enqueue({ type: parsed.action, rollbackId: parsed.value, actor, reply }, dedupeId)) ?? done;
+  }
+
+  private async modalSubmit(interaction: Interaction): Promise<APIInteractionResponse> {
+    const fields = parseRootCauseSubmission({ custom_id: interaction.data?.custom_id ?? '', components: interaction.data?.components ?? [] });
+    const actor = interactionActor(interaction);
+    const command: CommandInput = {
+      type: 'postmortem',
+      rollbackId: fields.rollbackId,
+      actor,
+      reply: this.replyTo(interaction),
+      ...(fields.impact ? { impact: fields.impact } : {}),
+      ...(fields.rootCause ? { rootCause: fields.rootCause } : {}),
+      ...(fields.prevention ? { prevention: fields.prevention } : {}),
+    };
+    return (await this.enqueue(command, `discord-${interaction.id}`)) ?? privateText('Recording the root cause; the thread will show it.');
+  }
+
+  private async autocomplete(interaction: Interaction): Promise<APIInteractionResponse> {
+    const { values, focused } = subcommand(interaction);
+    const typed = String(focused?.value ?? '').toLowerCase();
+    const choices = (await this.suggestions(focused?.name ?? '', values).catch(() => [] as string[]))
+      .filter((c) => c.toLowerCase().includes(typed))
+      .slice(0, AUTOCOMPLETE_LIMIT)
+      .map((c) => ({ name: c.slice(0, 100), value: c.slice(0, 100) }));
+    return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } };
+  }
+
+  private async suggestions(option: string, values: Record<string, unknown>): Promise<string[]> {
+    const { catalog } = this.deps;
+    if (option === 'service') return catalog.services();
+    if (option === 'target') return catalog.services();
+    const service = str(values['service']);
+    if (!service || !catalog.services().includes(service)) return [];
+    if (option === 'environment') return catalog.environments(service);
+    if (option === 'to') {
+      const target = catalog.resolve(service, str(values['environment']));
+      const provider = this.deps.integrations.provider(target.service, target.environment);
+      const [current, releases] = await Promise.all([provider.currentRelease(), provider.recentReleases(AUTOCOMPLETE_LIMIT)]);
+      return releases.map((r) => r.version).filter((v) => v !== current.version);
+    }
+    return [];
+  }
+}
+
