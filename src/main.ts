@@ -41,11 +41,16 @@ export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.P
     apiToken: settings.REWIND_API_TOKEN,
     slack: slackSettingsFromEnv(env),
     discord: discordSettingsFromEnv(env),
+    console: env['REWIND_CONSOLE'] === '1' ? {} : undefined,
   });
   logger.info(
     { role, url: rewind.url, slack: env['SLACK_BOT_TOKEN'] ? (env['SLACK_MODE'] ?? (env['SLACK_APP_TOKEN'] ? 'socket' : 'http')) : 'off', discord: env['DISCORD_TOKEN'] ? (env['DISCORD_MODE'] ?? 'gateway') : 'off', services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
     `rewind ${role} ready`,
   );
+
+  if (env['REWIND_CONSOLE'] === '1' && !['127.0.0.1', 'localhost', '::1'].includes(settings.HOST)) {
+    logger.warn({ host: settings.HOST }, 'the web console has no login and lets anyone act as anyone: keep it to demos, behind a trusted network');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -66,7 +71,8 @@ export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.P
         process.exit(1);
       });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Kept installed: a repeated signal must not kill a drain halfway (stop() ignores repeats).
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   return rewind;
 }

@@ -9,6 +9,8 @@ import { LogReplier } from '../chat/log/log-replier';
 import { LogSink } from '../chat/log/log-sink';
 import { RoutingReplier } from '../chat/routing-replier';
 import type { ChatFront } from '../chat/chat-front';
+import { createConsoleFront } from '../chat/console/console-front';
+import type { Guide } from '../chat/console/console-routes';
 import { createDiscordFront } from '../chat/discord/discord-front';
 import type { DiscordSettings } from '../chat/discord/discord-settings';
 import { createSlackFront } from '../chat/slack/slack-front';
@@ -68,6 +70,8 @@ export interface RewindOptions {
   slack?: SlackSettings | undefined;
   /** Discord front, when DISCORD_TOKEN is set. */
   discord?: DiscordSettings | undefined;
+  /** The local web console (REWIND_CONSOLE=1), with an optional guided tour (the demo). */
+  console?: { guide?: Guide } | undefined;
 }
 
 export interface Rewind {
@@ -106,6 +110,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const fronts: ChatFront[] = [];
   if (options.slack) fronts.push(await createSlackFront(options.slack, frontDeps));
   if (options.discord) fronts.push(await createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
+  if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,

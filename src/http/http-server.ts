@@ -28,6 +28,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, response: HttpResponse): void {
   const headers: Record<string, string> = { ...response.headers };
+  if (response.stream) {
+    res.writeHead(response.status, headers);
+    response.stream(res);
+    return;
+  }
   let payload: string | Buffer | undefined;
   if (response.body === undefined) payload = undefined;
   else if (typeof response.body === 'string' || Buffer.isBuffer(response.body)) payload = response.body;

@@ -1,5 +1,5 @@
 /** Routes by method and path pattern (`/api/rollbacks/:id`); adapters add theirs at wiring time. */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 export interface HttpRequest {
   method: string;
@@ -16,6 +16,8 @@ export interface HttpResponse {
   headers?: Record<string, string>;
   /** Objects are sent as JSON. */
   body?: unknown;
+  /** A long-lived response (Server-Sent Events): written by the route until the client goes away. */
+  stream?: (res: ServerResponse) => void;
 }
 
 export type Handler = (request: HttpRequest) => Promise<HttpResponse> | HttpResponse;

@@ -57,6 +57,10 @@ export class Keys {
   chatRefs(id: string): string {
     return `${this.prefix}:chat-refs:${id}`;
   }
+  /** What the web console shows: every post and edit, in order. */
+  consoleEvents(): string {
+    return `${this.prefix}:console-events`;
+  }
   /** The lock that elects one leader for a singleton duty (Discord gateway, health monitor). */
   leader(duty: string): string {
     return `${this.prefix}:leader:${duty}`;

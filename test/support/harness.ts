@@ -38,6 +38,7 @@ export async function startHarness(
     apiToken?: string;
     slack?: SlackSettings;
     discord?: DiscordSettings;
+    console?: boolean;
     /** false: answers go to the chat platform instead of the recording replier. */
     recordReplies?: boolean;
   } = {},
@@ -60,6 +61,7 @@ export async function startHarness(
     ...(options.recordReplies === false ? {} : { replier }),
     ...(options.slack ? { slack: options.slack } : {}),
     ...(options.discord ? { discord: options.discord } : {}),
+    ...(options.console ? { console: {} } : {}),
     ...(options.http ? { http: { port: 0, host: '127.0.0.1' } } : {}),
     ...(options.apiToken ? { apiToken: options.apiToken } : {}),
   });

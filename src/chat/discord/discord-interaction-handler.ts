@@ -12,7 +12,7 @@ import type { CommandInput } from '../../engine/commands';
 import { errorReply } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
-import { rollbackToRequest } from '../release-button';
+import { buttonClickToOutcome } from '../button-click';
 import { parseRootCauseSubmission, rootCauseModal } from './discord-modals';
 import type { Interaction } from './discord-payloads';
 import { parseCustomId, renderDiscordMessage } from './embed-renderer';
@@ -143,21 +143,23 @@ export class DiscordInteractionHandler {
   }
 
   private async component(interaction: Interaction): Promise<APIInteractionResponse> {
-    const parsed = parseCustomId(interaction.data?.custom_id ?? '');
-    if (!parsed) return { type: InteractionResponseType.DeferredMessageUpdate };
-    const actor = interactionActor(interaction);
-    const reply = this.replyTo(interaction);
-    const dedupeId = `discord-${interaction.id}`;
     const done = { type: InteractionResponseType.DeferredMessageUpdate } as const;
-    if (parsed.action === 'root_cause') {
-      const record = await this.deps.records.get(parsed.value);
-      return rootCauseModal(parsed.value, record?.postmortem) as APIInteractionResponse;
+    const parsed = parseCustomId(interaction.data?.custom_id ?? '');
+    if (!parsed) return done;
+    const dedupeId = `discord-${interaction.id}`;
+    const outcome = buttonClickToOutcome(parsed.action, parsed.value, {
+      actor: interactionActor(interaction),
+      reply: this.replyTo(interaction),
+      platform: 'discord',
+      channelId: interaction.channel_id,
+      interactionId: dedupeId,
+    });
+    if (outcome.kind === 'open_root_cause') {
+      const record = await this.deps.records.get(outcome.rollbackId);
+      return rootCauseModal(outcome.rollbackId, record?.postmortem) as APIInteractionResponse;
     }
-    if (parsed.action === 'rollback_to') {
-      const command = rollbackToRequest(parsed.value, { actor, reply, platform: 'discord', channelId: interaction.channel_id, interactionId: dedupeId });
-      return command ? ((await this.enqueue(command, dedupeId)) ?? done) : done;
-    }
-    return (await this.enqueue({ type: parsed.action, rollbackId: parsed.value, actor, reply }, dedupeId)) ?? done;
+    if (outcome.kind === 'ignore') return done;
+    return (await this.enqueue(outcome.command, dedupeId)) ?? done;
   }
 
   private async modalSubmit(interaction: Interaction): Promise<APIInteractionResponse> {

@@ -36,3 +36,8 @@ export function requestAccepted(record: RollbackRecord): Message {
     fallback: `${title} — ${record.id}`,
   });
 }
+
+/** A short private acknowledgement ("Rollback of … requested — checking policy…"). */
+export function infoReply(text: string): Message {
+  return compose({ kind: 'notice', tone: 'info', title: text });
+}

@@ -1,0 +1,48 @@
+/** What a click on one of Rewind's buttons means, whatever the platform: a command to queue, a form to open, or nothing. */
+import type { Actor } from '../domain/actor';
+import type { ButtonAction } from '../domain/message';
+import type { ReplyTarget } from '../domain/ports';
+import type { CommandInput } from '../engine/commands';
+
+export type ClickOutcome = { kind: 'enqueue'; command: CommandInput } | { kind: 'open_root_cause'; rollbackId: string } | { kind: 'ignore' };
+
+export interface Click {
+  actor: Actor;
+  reply: ReplyTarget;
+  platform: 'slack' | 'discord' | 'console';
+  channelId?: string | undefined;
+  /** The click's id: a replayed click is one job. */
+  interactionId: string;
+}
+
+/** "Roll back to this" on a releases list: the value is `service|environment|version`. */
+function rollbackToRequest(value: string, click: Click): CommandInput | undefined {
+  const [service, environment, version] = value.split('|');
+  if (!service || !environment || !version) return undefined;
+  return {
+    type: 'request',
+    reply: click.reply,
+    request: {
+      service,
+      environment,
+      targetRelease: version,
+      requester: click.actor,
+      origin: { platform: click.platform, ...(click.channelId ? { channelId: click.channelId } : {}), interactionId: click.interactionId },
+      trigger: { kind: 'manual', source: click.platform, evidence: [] },
+    },
+  };
+}
+
+export function buttonClickToOutcome(action: ButtonAction, value: string, click: Click): ClickOutcome {
+  if (!value) return { kind: 'ignore' };
+  switch (action) {
+    case 'root_cause':
+      return { kind: 'open_root_cause', rollbackId: value };
+    case 'rollback_to': {
+      const command = rollbackToRequest(value, click);
+      return command ? { kind: 'enqueue', command } : { kind: 'ignore' };
+    }
+    default:
+      return { kind: 'enqueue', command: { type: action, rollbackId: value, actor: click.actor, reply: click.reply } };
+  }
+}

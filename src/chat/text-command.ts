@@ -1,0 +1,90 @@
+/**
+ * A typed `/rollback …` line to a neutral command, for any text front (Slack, the console).
+ * Validation that can be answered at once (grammar, unknown service) throws here, before anything
+ * is queued.
+ */
+import type { Actor } from '../domain/actor';
+import { closestMatch } from '../domain/closest-match';
+import { UnknownServiceError, ValidationError } from '../domain/errors';
+import type { ReplyTarget, ServiceCatalog } from '../domain/ports';
+import type { CommandInput } from '../engine/commands';
+import { COMMAND_VERBS, parseCommandText, type ParsedCommand } from './command-grammar';
+
+export type TextOutcome =
+  | { kind: 'enqueue'; command: CommandInput; dedupeId: string; ack: string }
+  | { kind: 'open_form' }
+  | { kind: 'help' }
+  | { kind: 'unavailable'; message: string };
+
+export interface TextCommandContext {
+  platform: 'slack' | 'console';
+  actor: Actor;
+  reply: ReplyTarget;
+  channelId?: string | undefined;
+  /** The interaction's id: a replayed or double-submitted one is one job and one rollback. */
+  interactionId: string;
+}
+
+/** A mistyped verb parses as an unknown service; point at the verb instead. */
+function suggestVerb(error: unknown, word: string): unknown {
+  if (!(error instanceof UnknownServiceError) || error.suggestion) return error;
+  const verb = closestMatch(word, COMMAND_VERBS);
+  return verb ? new ValidationError(`${error.userMessage} Or did you mean \`/rollback ${verb}\`?`) : error;
+}
+
+/** Throws GrammarError or UnknownService/EnvironmentError (with suggestions) for the caller to answer. */
+export function textCommandToOutcome(text: string, context: TextCommandContext, catalog: ServiceCatalog): TextOutcome {
+  const parsed = parseCommandText(text.replace(/^\s*\/rollback\b/, ''));
+  try {
+    return toOutcome(parsed, context, catalog);
+  } catch (error) {
+    throw parsed.verb === 'rollback' ? suggestVerb(error, parsed.service) : error;
+  }
+}
+
+function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: ServiceCatalog): TextOutcome {
+  const { actor, reply, interactionId, platform } = context;
+  const enqueue = (command: CommandInput, ack = ''): TextOutcome => ({ kind: 'enqueue', dedupeId: interactionId, ack, command });
+  switch (parsed.verb) {
+    case 'form':
+      return { kind: 'open_form' };
+    case 'help':
+      return { kind: 'help' };
+    case 'rollback': {
+      const target = catalog.resolve(parsed.service, parsed.environment);
+      return enqueue(
+        {
+          type: 'request',
+          reply,
+          request: {
+            service: target.service,
+            environment: target.environment,
+            ...(parsed.to ? { targetRelease: parsed.to } : {}),
+            ...(parsed.severity ? { severity: parsed.severity } : {}),
+            ...(parsed.reason ? { reason: parsed.reason } : {}),
+            dryRun: parsed.dryRun,
+            requester: actor,
+            origin: { platform, ...(context.channelId ? { channelId: context.channelId } : {}), interactionId },
+            trigger: { kind: 'manual', source: platform, evidence: [] },
+          },
+        },
+        `${parsed.dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`,
+      );
+    }
+    case 'status':
+      return enqueue({ type: 'status', actor, reply, ...(parsed.target ? { target: parsed.target } : {}) });
+    case 'history':
+      if (parsed.service) catalog.resolve(parsed.service);
+      return enqueue({ type: 'history', actor, reply, limit: parsed.limit, ...(parsed.service ? { service: parsed.service } : {}) });
+    case 'releases': {
+      const target = catalog.resolve(parsed.service, parsed.environment);
+      return enqueue({ type: 'releases', actor, reply, service: target.service, environment: target.environment });
+    }
+    case 'cancel':
+      return enqueue({ type: 'cancel', rollbackId: parsed.rollbackId, actor, reply }, `Cancelling ${parsed.rollbackId}…`);
+    case 'unlock':
+    case 'pause-auto':
+    case 'resume-auto':
+      return { kind: 'unavailable', message: `\`/rollback ${parsed.verb}\` controls automatic rollback, which this Rewind does not run yet. Nothing changed.` };
+  }
+}

@@ -1,0 +1,65 @@
+/** The guided first run shown on the demo console, and the demo-only routes its buttons call. */
+import type { Guide } from '../chat/console/console-routes';
+import type { Route } from '../http/router';
+import type { BlueGreenService } from './bluegreen-service';
+
+export const DEMO_GUIDE: Guide = {
+  steps: [
+    {
+      id: 'break',
+      title: 'Deploy the bad version',
+      detail: 'demo-api 2.4.0 goes live on the idle side: /health answers 503 and half the traffic fails.',
+      action: { label: 'Deploy 2.4.0 (bad)', method: 'POST', path: 'demo/deploy-bad' },
+    },
+    {
+      id: 'rollback',
+      title: 'Roll it back',
+      detail: 'As oncall, type `/rollback demo-api production --severity critical` — critical runs at once. Watch the thread: preview, each step, verification, summary.',
+    },
+    {
+      id: 'approval',
+      title: 'Try the approval path',
+      detail: 'Deploy the bad version again, then `/rollback demo-api --severity high` as oncall. Approve as guest or as oncall (refused), then switch "Acting as" to lead and approve.',
+    },
+    {
+      id: 'root-cause',
+      title: 'Record the root cause',
+      detail: 'Click "Add root cause" on the summary; it appears in the summary and in `/rollback history`.',
+    },
+    {
+      id: 'reset',
+      title: 'Start over',
+      detail: 'Deploys a good release so the demo can run again.',
+      action: { label: 'Deploy a good release', method: 'POST', path: 'demo/reset' },
+    },
+  ],
+};
+
+function nextVersion(service: BlueGreenService): string {
+  const current = String((service.status() as { currentVersion?: unknown }).currentVersion ?? '2.3.1');
+  const [major = '2', minor = '3'] = current.split('.');
+  return `${major}.${Number(minor) + 1}.0`;
+}
+
+export function demoRoutes(service: BlueGreenService): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/console/demo/deploy-bad',
+      handler: () => {
+        const version = nextVersion(service);
+        service.deploy(version, { bad: true });
+        return { status: 200, body: { ok: true, message: `demo-api ${version} is live and broken: /health answers 503. Roll it back.` } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/console/demo/reset',
+      handler: () => {
+        const version = nextVersion(service);
+        service.deploy(version);
+        return { status: 200, body: { ok: true, message: `demo-api ${version} (good) is live.` } };
+      },
+    },
+  ];
+}
