@@ -34,7 +34,15 @@ import type { QueueSettings } from '../queue/queue-settings';
 import { createRedis } from '../queue/redis-connection';
 import { startWorkers, type RunningWorkers } from '../queue/workers';
 import { Keys } from '../store/keys';
+import { LeaderElection } from '../store/leader-election';
+import { RedisAutomationState } from '../store/redis-automation-state';
 import { RedisChatRefs } from '../store/redis-chat-refs';
+import { RedisNoticeStore } from '../store/redis-notice-store';
+import { AutomationMonitor } from '../triggers/automation-monitor';
+import { emitSignal } from '../triggers/emit-signal';
+import { monitorLease } from '../triggers/monitor-lease';
+import { webhookRoutes } from '../triggers/webhook-routes';
+import { MonitorStateStore } from '../triggers/monitor-state';
 import { RedisOutboxLog } from '../store/redis-outbox-log';
 import { RedisRollbackStore } from '../store/redis-rollback-store';
 import type { SecretScrubber } from '../observability/secret-scrubber';
@@ -111,6 +119,8 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   if (options.slack) fronts.push(await createSlackFront(options.slack, frontDeps));
   if (options.discord) fronts.push(await createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
   if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
+  const automation = new RedisAutomationState(redis, keys);
+  const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,
@@ -120,15 +130,29 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     groups: options.groups ?? fronts.find((f) => f.groups)?.groups ?? NO_GROUPS,
     newId: newRollbackId,
     logger,
+    automation,
+    notices,
   };
   const service = new RollbackService(deps);
 
   let workers: RunningWorkers | undefined;
+  let monitor: AutomationMonitor | undefined;
   if (options.roles.worker) {
     const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink)];
-    const drainer = new OutboxDrainer(store, new RedisOutboxLog(redis, keys), sinks, logger);
+    const conversations = { get: (id: string) => (RedisNoticeStore.isNoticeId(id) ? notices.get(id) : store.get(id)) };
+    const drainer = new OutboxDrainer(conversations, new RedisOutboxLog(redis, keys), sinks, logger);
     const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));
     workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
+    monitor = new AutomationMonitor({
+      catalog: options.loaded.catalog,
+      http,
+      clock,
+      state: new MonitorStateStore(redis, (s, e) => keys.monitorState(s, e)),
+      emit: (signal) => emitSignal(signal, { automation, enqueue: (command, dedupeId) => queues.enqueueCommand(command, dedupeId) }),
+      election: new LeaderElection({ redis, key: keys.leader('automation-monitor'), ...monitorLease(options.loaded.catalog), logger }),
+      logger,
+    });
+    await monitor.start();
   }
 
   let server: Server | undefined;
@@ -145,7 +169,10 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
         },
       ]),
     );
-    if (options.roles.ingress) router.add(...apiRoutes(store, options.apiToken), ...fronts.flatMap((f) => f.routes), ...(options.routes ?? []));
+    if (options.roles.ingress) {
+      const hooks = webhookRoutes({ catalog: options.loaded.catalog, hooks: options.loaded.config.hooks, automation, enqueue: frontDeps.enqueue, clock, logger });
+      router.add(...apiRoutes(store, options.apiToken), ...hooks, ...fronts.flatMap((f) => f.routes), ...(options.routes ?? []));
+    }
     server = createHttpServer(router, logger);
     url = await listen(server, options.http.port, options.http.host);
   }
@@ -166,6 +193,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
         Promise.race([work.catch((error: unknown) => logger.warn({ err: error }, 'error while closing')), new Promise((r) => setTimeout(r, ms).unref())]);
       if (server) await bounded(closeServer(server), settings.shutdownTimeoutMs);
       for (const front of fronts) await bounded(front.stop(), 2_000);
+      if (monitor) await bounded(monitor.stop(), 2_000);
       if (workers) await workers.close();
       await bounded(queues.close(), 2_000);
       subscriber?.disconnect();

@@ -84,7 +84,10 @@ function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: 
       return enqueue({ type: 'cancel', rollbackId: parsed.rollbackId, actor, reply }, `Cancelling ${parsed.rollbackId}…`);
     case 'unlock':
     case 'pause-auto':
-    case 'resume-auto':
-      return { kind: 'unavailable', message: `\`/rollback ${parsed.verb}\` controls automatic rollback, which this Rewind does not run yet. Nothing changed.` };
+    case 'resume-auto': {
+      const target = catalog.resolve(parsed.service, parsed.environment);
+      const type = parsed.verb === 'unlock' ? 'unlock' : parsed.verb === 'pause-auto' ? 'pause_auto' : 'resume_auto';
+      return enqueue({ type, actor, reply, service: target.service, environment: target.environment });
+    }
   }
 }

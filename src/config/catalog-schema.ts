@@ -159,11 +159,94 @@ export const HealthProbeConfig = strict({
   }).prefault({}),
 });
 
-/** Automatic rollback settings (SPEC §5). Parsed and validated now; acted on by the triggers. */
+export type HealthProbeConfig = z.output<typeof HealthProbeConfig>;
+
+/** The runbooks' default triggers: what each preset means unless the rule says otherwise. */
+export const RULE_PRESETS = {
+  'error-rate': { above: 0.05, for: 2 * 60_000, description: 'error rate above 5% for 2 min' },
+  latency: { above: 3, for: 5 * 60_000, description: 'mean latency above 3 s for 5 min' },
+  memory: { above: 0.9, for: 10 * 60_000, description: 'memory above 90% for 10 min' },
+  cpu: { above: 0.95, for: 5 * 60_000, description: 'CPU above 95% for 5 min' },
+} as const;
+export type RulePreset = keyof typeof RULE_PRESETS;
+
+export const MetricRuleConfig = strict({
+  name: z.string().min(1).max(80).optional(),
+  /** Threshold and duration from the runbooks; `above`/`below`/`for` override them. */
+  preset: z.enum(Object.keys(RULE_PRESETS) as [RulePreset, ...RulePreset[]]).optional(),
+  /** PromQL returning the value to compare (metric names differ per team, so it is always yours). */
+  query: z.string().min(1),
+  /** Unhealthy above this value. */
+  above: z.number().optional(),
+  /** Unhealthy below this value. */
+  below: z.number().optional(),
+  /** How long the value must stay unhealthy before the rule fires. */
+  for: Duration.optional(),
+  interval: Duration.prefault('15s'),
+  severity: Severity.optional(),
+}).superRefine((rule, ctx) => {
+  const preset = rule.preset ? RULE_PRESETS[rule.preset] : undefined;
+  const above = rule.above ?? (rule.below === undefined ? preset?.above : undefined);
+  if ((above === undefined) === (rule.below === undefined)) ctx.addIssue({ code: 'custom', message: 'set exactly one of "above" or "below" (the unhealthy side), or a preset' });
+  if (rule.for === undefined && !preset) ctx.addIssue({ code: 'custom', message: 'set "for" (how long the value must be unhealthy), or a preset' });
+});
+export type MetricRuleConfig = z.output<typeof MetricRuleConfig>;
+
+/** Automatic rollback (SPEC §5): sources and the safety rails that keep them from doing harm. */
 export const AutoConfig = strict({
   health: HealthProbeConfig.optional(),
+  /** Prometheus for `rules`. */
+  prometheus: strict({ url: HttpUrl, headers: Headers.optional(), timeout: Duration.prefault('5s') }).optional(),
+  rules: z.array(MetricRuleConfig).max(20).default([]),
+  /** Post "would have rolled back" with the evidence, and do nothing else. */
   shadow: z.boolean().default(false),
+  /** Only roll back automatically this long after the latest deploy; later, alert only. */
+  window: Duration.prefault('60m'),
+  /** No automatic rollback this long after any rollback of the environment. */
+  cooldown: Duration.prefault('30m'),
+  /** Automatic rollbacks per service per hour, at most. */
+  maxPerHour: z.number().int().min(1).max(20).default(2),
+  /** Severity of health-probe and rule triggers (alerts bring their own). */
+  severity: Severity.default('critical'),
+  /** After any rollback, hold automatic rollbacks of the environment until someone unlocks it. */
+  lockAfterRollback: z.boolean().default(true),
+}).superRefine((auto, ctx) => {
+  if (auto.rules.length > 0 && !auto.prometheus) ctx.addIssue({ code: 'custom', path: ['prometheus'], message: 'metric rules need auto.prometheus.url' });
 });
+export type AutoConfig = z.output<typeof AutoConfig>;
+
+const WebhookAuthConfig = z.discriminatedUnion(
+  'type',
+  [
+    strict({ type: z.literal('bearer'), token: z.string().min(16, 'use a token of at least 16 characters (from ${ENV})') }),
+    strict({
+      type: z.literal('hmac'),
+      secret: z.string().min(16, 'use a secret of at least 16 characters (from ${ENV})'),
+      header: z.string().min(1).default('x-rewind-signature').transform((h) => h.toLowerCase()),
+      prefix: z.string().default('sha256='),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'expected "type" to be one of bearer, hmac' : undefined) },
+);
+
+export const WebhookSourceConfig = strict({
+  auth: WebhookAuthConfig,
+  /** Label names that carry service, environment and severity, tried in order. */
+  labels: strict({
+    service: z.array(z.string().min(1)).min(1).default(['service', 'app', 'job']),
+    environment: z.array(z.string().min(1)).min(1).default(['environment', 'env']),
+    severity: z.array(z.string().min(1)).min(1).default(['severity']),
+  }).prefault({}),
+});
+export type WebhookSourceConfig = z.output<typeof WebhookSourceConfig>;
+
+export const HooksConfig = strict({
+  alertmanager: WebhookSourceConfig.optional(),
+  grafana: WebhookSourceConfig.optional(),
+  generic: WebhookSourceConfig.optional(),
+  deploy: WebhookSourceConfig.optional(),
+});
+export type HooksConfig = z.output<typeof HooksConfig>;
 
 /** Settings that defaults, services and environments may each set; the most specific wins. */
 const policyFields = {
@@ -201,6 +284,8 @@ export const DefaultsConfig = strict(policyFields);
 export const CatalogConfig = strict({
   version: z.literal(1).optional(),
   defaults: DefaultsConfig.prefault({}),
+  /** Alert and deploy webhooks; each is off until configured. */
+  hooks: HooksConfig.prefault({}),
   services: z
     .record(z.string().regex(NAME, NAME_HINT), ServiceConfig)
     .refine((services) => Object.keys(services).length > 0, 'the catalog needs at least one service'),

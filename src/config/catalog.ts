@@ -3,6 +3,7 @@
  * resolved policy per environment, checks what zod alone cannot, and answers lookups with suggestions.
  */
 import { countRefs, type ApproverRefs } from '../domain/approvers';
+import { AUTO_DISABLED } from '../domain/automation';
 import { closestMatch } from '../domain/closest-match';
 import { UnknownEnvironmentError, UnknownServiceError } from '../domain/errors';
 import type { ApprovalRule, EnvironmentPolicy } from '../domain/policy';
@@ -100,6 +101,17 @@ function resolveEnvironment(service: string, environment: string, layers: readon
     policy,
     providerType: config.provider.type,
     waitLive: waitLive ? { timeoutMs: waitLive.timeout, intervalMs: waitLive.interval } : BUILT_IN_WAIT_LIVE,
+    auto: config.auto
+      ? {
+          enabled: true,
+          shadow: config.auto.shadow,
+          windowMs: config.auto.window,
+          cooldownMs: config.auto.cooldown,
+          maxPerHour: config.auto.maxPerHour,
+          severity: config.auto.severity,
+          lockAfterRollback: config.auto.lockAfterRollback,
+        }
+      : AUTO_DISABLED,
   };
 }
 

@@ -72,6 +72,8 @@ interface Answer {
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** When it arrived (ms), so tests can line probes up with what they caused. */
+  at: number;
   authorization?: string;
   idempotencyKey?: string;
 }
@@ -222,7 +224,7 @@ export class BlueGreenService {
     const authorization = req.headers.authorization;
     const idempotencyKey = header(req, 'idempotency-key');
     if (authorization) this.lastAuthorization = authorization;
-    this.requests.push({ method, path, ...(authorization ? { authorization } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
+    this.requests.push({ method, path, at: Date.now(), ...(authorization ? { authorization } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) });
     // The demo runs for hours under polling; keep only recent requests.
     if (this.requests.length > MAX_REMEMBERED_REQUESTS) this.requests.splice(0, this.requests.length - MAX_REMEMBERED_REQUESTS);
     const counted = path !== '/metrics' && !path.startsWith('/control/');

@@ -14,12 +14,12 @@ export const DEMO_GUIDE: Guide = {
     {
       id: 'rollback',
       title: 'Roll it back',
-      detail: 'As oncall, type `/rollback demo-api production --severity critical` — critical runs at once. Watch the thread: preview, each step, verification, summary.',
+      detail: 'As oncall, type `/rollback demo-api production --severity critical` — critical runs at once. Or wait: after 5 failed health probes (about 15 s) Rewind rolls it back by itself. Watch the thread: preview, each step, verification, summary.',
     },
     {
       id: 'approval',
       title: 'Try the approval path',
-      detail: 'Deploy the bad version again, then `/rollback demo-api --severity high` as oncall. Approve as guest or as oncall (refused), then switch "Acting as" to lead and approve.',
+      detail: 'Deploy the bad version again, then `/rollback demo-api --severity high` as oncall. Approve as guest or as oncall (refused), then switch "Acting as" to lead and approve. Automatic rollback holds back meanwhile: after a rollback the environment is locked until `/rollback unlock demo-api` (as lead).',
     },
     {
       id: 'root-cause',

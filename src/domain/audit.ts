@@ -17,6 +17,7 @@ export const AUDIT_TYPES = [
   'verification.decided',
   'abort.requested',
   'postmortem.updated',
+  'automation.changed',
 ] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;

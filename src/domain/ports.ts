@@ -3,6 +3,7 @@
  * Nothing here names Redis, BullMQ, HTTP, Slack or Discord.
  */
 import type { Actor } from './actor';
+import type { AutoSettings } from './automation';
 import type { AuditEvent, NewAuditEvent } from './audit';
 import type { EnvironmentPolicy } from './policy';
 import type { Message } from './message';
@@ -27,6 +28,7 @@ export interface ResolvedTarget {
   policy: EnvironmentPolicy;
   providerType: string;
   waitLive: { timeoutMs: number; intervalMs: number };
+  auto: AutoSettings;
 }
 
 export interface ServiceCatalog {
@@ -118,8 +120,8 @@ export interface RollbackStore {
   list(query: RecordListQuery): Promise<RollbackRecord[]>;
   auditTrail(id: string): Promise<AuditEvent[]>;
   outboxEvents(id: string): Promise<OutboundEvent[]>;
-  /** Refusals that never became a rollback (policy, duplicates, unauthorized requesters). */
-  recordRefusal(event: NewAuditEvent, context: Record<string, unknown>): Promise<void>;
+  /** Events outside any rollback: refusals that never became one, automation switched on or off. */
+  recordGlobalEvent(event: NewAuditEvent, context: Record<string, unknown>): Promise<void>;
 }
 
 /** Durable timers and work hand-off. */
@@ -150,6 +152,16 @@ export interface RequesterContext {
   replyTo?: ReplyTarget;
 }
 
+/** Where a run of chat events belongs: a rollback, or a one-message notice (e.g. "automatic rollback not started"). */
+export type Conversation = Pick<RollbackRecord, 'id' | 'service' | 'environment' | 'channels'>;
+
+/** Notices: chat messages about a service environment that are not part of a rollback, delivered through the same outbox. */
+export interface Notices {
+  /** Stores the notice and its message; returns its id for Scheduler.deliver. */
+  post(where: Omit<Conversation, 'id'>, message: Message): Promise<string>;
+  get(id: string): Promise<Conversation | undefined>;
+}
+
 /**
  * A chat destination for a rollback's events (Slack, Discord, console, log). `deliver` may be
  * called again for an event after a crash, so it should be idempotent per `event.seq` where the
@@ -158,8 +170,8 @@ export interface RequesterContext {
 export interface ChatSink {
   readonly name: string;
   /** Whether this sink has anywhere to post for this rollback (e.g. a Slack channel is configured). */
-  handles(record: RollbackRecord): boolean;
-  deliver(event: OutboundEvent, record: RollbackRecord): Promise<void>;
+  handles(conversation: Conversation): boolean;
+  deliver(event: OutboundEvent, conversation: Conversation): Promise<void>;
 }
 
 /** Per-sink delivery progress of a rollback's outbox, with a lock so one drainer runs at a time. */

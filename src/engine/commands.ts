@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Actor } from '../domain/actor';
 import { RollbackRequest } from '../domain/request';
+import { AutoSignal } from '../domain/auto-signal';
 
 export const ReplyTargetSchema = z.object({ platform: z.string(), data: z.record(z.string(), z.unknown()) });
 
@@ -32,6 +33,8 @@ export const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('history'), ...base, actor: Actor, service: z.string().optional(), limit: z.number().int().min(1).max(50).default(10) }),
   z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),
   z.object({ type: z.literal('help'), ...base, actor: Actor }),
+  z.object({ type: z.enum(['unlock', 'pause_auto', 'resume_auto']), ...base, actor: Actor, service: z.string().min(1), environment: z.string().optional() }),
+  z.object({ type: z.literal('auto_trigger'), signal: AutoSignal }),
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandInput = z.input<typeof Command>;

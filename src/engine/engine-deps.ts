@@ -1,6 +1,7 @@
 /** What the engine is built from: ports only, so it runs the same under tests and in production. */
 import type { GroupDirectory } from '../domain/approvers';
-import type { Clock, IntegrationFactory, RollbackStore, Scheduler, ServiceCatalog } from '../domain/ports';
+import type { AutomationState } from '../domain/automation';
+import type { Clock, IntegrationFactory, Notices, RollbackStore, Scheduler, ServiceCatalog } from '../domain/ports';
 
 export interface EngineLogger {
   info(obj: object, msg: string): void;
@@ -17,4 +18,6 @@ export interface EngineDeps {
   groups: GroupDirectory;
   newId: (nowMs: number) => string;
   logger: EngineLogger;
+  automation: AutomationState;
+  notices: Notices;
 }

@@ -93,7 +93,19 @@ export class RollbackExecutor {
       this.deps.logger.warn({ rollbackId: id, step: name, err: error }, 'rollback step failed');
     }
     const finished = await transact<Flow>(this.deps, id, (current, change) => this.finish(current, change, run, name, outcome));
+    if (name === 'summarize' && finished.record.state === 'succeeded') await this.lockAfterRollback(finished.record);
     return finished.result;
+  }
+
+  /** A rolled-back environment holds automatic rollbacks until a person unlocks it (SPEC §3). */
+  private async lockAfterRollback(record: RollbackRecord): Promise<void> {
+    if (!this.deps.catalog.resolve(record.service, record.environment).auto.lockAfterRollback) return;
+    await this.deps.automation.setLock(record.service, record.environment, {
+      reason: `rolled back to ${record.to?.version ?? 'the last stable release'} by ${record.id}`,
+      rollbackId: record.id,
+      since: this.deps.clock.now(),
+      by: REWIND_ACTOR,
+    });
   }
 
   private begin(current: RollbackRecord, change: Change, run: number, name: StepName): { commit: boolean; result: Flow } {

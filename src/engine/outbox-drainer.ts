@@ -6,8 +6,7 @@
  */
 import { RetryLaterError, describeError } from '../domain/errors';
 import type { OutboundEvent } from '../domain/outbound-event';
-import type { ChatSink, OutboxLog, RollbackStore } from '../domain/ports';
-import type { RollbackRecord } from '../domain/rollback-record';
+import type { ChatSink, Conversation, OutboxLog } from '../domain/ports';
 
 export interface DrainerLogger {
   warn(obj: object, msg: string): void;
@@ -40,7 +39,7 @@ export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: re
 
 export class OutboxDrainer {
   constructor(
-    private readonly store: RollbackStore,
+    private readonly conversations: { get(id: string): Promise<Conversation | undefined> },
     private readonly log: OutboxLog,
     private readonly sinks: readonly ChatSink[],
     private readonly logger: DrainerLogger,
@@ -53,7 +52,7 @@ export class OutboxDrainer {
       // Someone else is draining; they look again after unlocking, so our events are covered.
       if (!token) return;
       try {
-        const record = await this.store.get(rollbackId);
+        const record = await this.conversations.get(rollbackId);
         if (!record) return;
         await this.deliverAll(record);
       } finally {
@@ -65,7 +64,7 @@ export class OutboxDrainer {
     }
   }
 
-  private async deliverAll(record: RollbackRecord): Promise<void> {
+  private async deliverAll(record: Conversation): Promise<void> {
     let retryAfterMs = 0;
     let failure: string | undefined;
     for (const sink of this.sinks) {
@@ -89,7 +88,7 @@ export class OutboxDrainer {
     if (failure) throw new RetryLaterError(`chat delivery for ${record.id} incomplete (${failure})`, retryAfterMs);
   }
 
-  private async deliverTo(sink: ChatSink, record: RollbackRecord): Promise<void> {
+  private async deliverTo(sink: ChatSink, record: Conversation): Promise<void> {
     const handles = sink.handles(record);
     for (;;) {
       const batch = await this.log.pending(record.id, sink.name, BATCH);

@@ -180,7 +180,7 @@ export async function requestRollback(deps: EngineDeps, input: RollbackRequestIn
     return await create(deps, request, target, idempotencyKey);
   } catch (error) {
     if (isRewindError(error)) {
-      await deps.store.recordRefusal(
+      await deps.store.recordGlobalEvent(
         { at: deps.clock.now(), type: 'request.refused', actor: request?.requester ?? { platform: 'api', id: 'unknown' }, reason: error.userMessage },
         { code: error.code, service: request?.service ?? input.service, environment: request?.environment ?? input.environment },
       );

@@ -16,6 +16,8 @@ import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
 import { historyOf, releasesOf, statusOf } from './queries';
+import { controlEnvironment } from './environment-controls';
+import { handleAutoSignal } from './handle-auto-signal';
 import { requestRollback, type RequestResult } from './request-rollback';
 
 export class RollbackService {
@@ -131,6 +133,13 @@ export class RollbackService {
         return this.releases(command.service, command.environment);
       case 'help':
         return helpMessage();
+      case 'unlock':
+      case 'pause_auto':
+      case 'resume_auto':
+        return controlEnvironment(this.deps, command.type, command.actor, command.service, command.environment);
+      case 'auto_trigger':
+        await handleAutoSignal(this.deps, command.signal);
+        return undefined;
     }
   }
 }

@@ -57,6 +57,28 @@ export class Keys {
   chatRefs(id: string): string {
     return `${this.prefix}:chat-refs:${id}`;
   }
+  autoPause(service: string, environment: string): string {
+    return `${this.prefix}:auto-pause:${service}:${environment}`;
+  }
+  environmentLock(service: string, environment: string): string {
+    return `${this.prefix}:env-lock:${service}:${environment}`;
+  }
+  latestDeploy(service: string, environment: string): string {
+    return `${this.prefix}:deploy:${service}:${environment}`;
+  }
+  deploys(service: string, environment: string): string {
+    return `${this.prefix}:deploys:${service}:${environment}`;
+  }
+  signalClaim(key: string): string {
+    return `${this.prefix}:signal:${key}`;
+  }
+  /** What the automation monitor last saw for a service environment (probe streak, rule breaches). */
+  monitorState(service: string, environment: string): string {
+    return `${this.prefix}:monitor:${service}:${environment}`;
+  }
+  notice(id: string): string {
+    return `${this.prefix}:notice:${id}`;
+  }
   /** What the web console shows: every post and edit, in order. */
   consoleEvents(): string {
     return `${this.prefix}:console-events`;

@@ -157,7 +157,7 @@ export class RedisRollbackStore implements RollbackStore {
     return entries.map(([, fields]) => OutboundEvent.parse(JSON.parse(fields[1]!)));
   }
 
-  async recordRefusal(event: NewAuditEvent, context: Record<string, unknown>): Promise<void> {
+  async recordGlobalEvent(event: NewAuditEvent, context: Record<string, unknown>): Promise<void> {
     const entry = this.scrubber.scrub(JSON.stringify({ ...event, data: { ...event.data, ...context } }));
     await this.redis.xadd(this.keys.globalAudit(), 'MAXLEN', '~', String(GLOBAL_AUDIT_MAX_LEN), '*', 'e', entry);
   }

@@ -15,7 +15,7 @@ function validate(file: string, env: Record<string, string> = {}) {
 
 describe('rewind validate', () => {
   it('accepts the example catalog', () => {
-    const run = validate(join(ROOT, 'manifests/rewind.example.yaml'), { CHECKOUT_DEPLOY_TOKEN: 'deploy-token-123456' });
+    const run = validate(join(ROOT, 'manifests/rewind.example.yaml'), { CHECKOUT_DEPLOY_TOKEN: 'deploy-token-123456', AM_WEBHOOK_SECRET: 'am-webhook-secret-0123456789', REWIND_WEBHOOK_TOKEN: 'rewind-webhook-token-0123456789' });
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/rewind\.example\.yaml: valid — 1 service\(s\), 2 environment\(s\)/);
     expect(run.status).toBe(0);

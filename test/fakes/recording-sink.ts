@@ -1,8 +1,7 @@
 /** A chat sink that records what Rewind would post, in delivery order; it can also fail on demand. */
 import { RetryLaterError } from '../../src/domain/errors';
 import type { OutboundEvent } from '../../src/domain/outbound-event';
-import type { ChatSink } from '../../src/domain/ports';
-import type { RollbackRecord } from '../../src/domain/rollback-record';
+import type { ChatSink, Conversation } from '../../src/domain/ports';
 
 export class RecordingSink implements ChatSink {
   readonly delivered: OutboundEvent[] = [];
@@ -21,7 +20,7 @@ export class RecordingSink implements ChatSink {
     this.retryAfterMs = retryAfterMs;
   }
 
-  async deliver(event: OutboundEvent, _record: RollbackRecord): Promise<void> {
+  async deliver(event: OutboundEvent, _record: Conversation): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new RetryLaterError('rate limited (429)', this.retryAfterMs);

@@ -3,8 +3,7 @@
  * channel and event key, so a re-delivery after a crash edits the same message instead of adding one.
  */
 import type { OutboundEvent } from '../../domain/outbound-event';
-import type { ChatSink, Clock } from '../../domain/ports';
-import type { RollbackRecord } from '../../domain/rollback-record';
+import type { ChatSink, Clock, Conversation } from '../../domain/ports';
 import type { ChatRefs } from '../chat-refs';
 import type { ConsoleEventLog } from './console-event-log';
 
@@ -17,11 +16,11 @@ export class ConsoleSink implements ChatSink {
     private readonly clock: Clock,
   ) {}
 
-  handles(record: RollbackRecord): boolean {
+  handles(record: Conversation): boolean {
     return record.channels.console.length > 0;
   }
 
-  async deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  async deliver(event: OutboundEvent, record: Conversation): Promise<void> {
     for (const channel of record.channels.console) {
       const header = `${record.id}:${channel}:header`;
       const id = event.kind === 'header' ? header : `${record.id}:${channel}:${event.supersedes ?? `seq${event.seq}`}`;

@@ -135,10 +135,17 @@ export class DiscordInteractionHandler {
         if (!rollbackId) throw new ValidationError('Name the rollback to cancel, e.g. `/rollback cancel rollback_id:rb_…`.');
         return (await this.enqueue({ type: 'cancel', rollbackId, actor, reply: this.replyTo(interaction) }, dedupeId)) ?? privateText(`Cancelling ${rollbackId}…`);
       }
+      case 'unlock':
+      case 'pause-auto':
+      case 'resume-auto': {
+        const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
+        const type = name === 'unlock' ? 'unlock' : name === 'pause-auto' ? 'pause_auto' : 'resume_auto';
+        return (await this.enqueue({ type, actor, reply: this.replyTo(interaction, true), service: target.service, environment: target.environment }, dedupeId)) ?? deferred;
+      }
       case 'help':
         return privately(helpMessage());
       default:
-        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, releases, cancel, help.`);
+        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, releases, cancel, unlock, pause-auto, resume-auto, help.`);
     }
   }
 

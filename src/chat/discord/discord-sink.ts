@@ -6,8 +6,7 @@
 import type { REST } from '@discordjs/rest';
 import { Routes, type APIMessage } from 'discord-api-types/v10';
 import type { OutboundEvent } from '../../domain/outbound-event';
-import type { ChatSink } from '../../domain/ports';
-import type { RollbackRecord } from '../../domain/rollback-record';
+import type { ChatSink, Conversation } from '../../domain/ports';
 import { RetryLaterError } from '../../domain/errors';
 import type { Logger } from '../../observability/logger';
 import type { ChatRefs } from '../chat-refs';
@@ -17,7 +16,7 @@ import { isPermanentDiscordError, toRetryableDiscord } from './discord-errors';
 
 const THREAD_ARCHIVE_MINUTES = 1440;
 
-export function threadName(record: RollbackRecord): string {
+export function threadName(record: Conversation): string {
   return `Rollback ${record.service} ${record.environment} · ${record.id}`.slice(0, 100);
 }
 
@@ -30,11 +29,11 @@ export class DiscordSink implements ChatSink {
     private readonly logger: Logger,
   ) {}
 
-  handles(record: RollbackRecord): boolean {
+  handles(record: Conversation): boolean {
     return record.channels.discord.length > 0;
   }
 
-  deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  deliver(event: OutboundEvent, record: Conversation): Promise<void> {
     return deliverPerChannel(
       record.channels.discord,
       (channel) => this.deliverTo(channel, event, record),
@@ -52,7 +51,7 @@ export class DiscordSink implements ChatSink {
     await this.rest.patch(Routes.channelMessage(channel, messageId), { body: renderDiscordMessage(event.message) });
   }
 
-  private async deliverTo(channel: string, event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  private async deliverTo(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
     const headerKey = `discord:${channel}:header`;
     let header = await this.refs.get(record.id, headerKey);
     if (event.kind === 'header') {
@@ -61,7 +60,7 @@ export class DiscordSink implements ChatSink {
         header = await this.post(channel, event);
         await this.refs.set(record.id, headerKey, header);
       }
-      await this.ensureThread(channel, header, record);
+      // The thread starts with the first post under the header; a one-message notice gets none.
       return;
     }
     if (!header) throw new RetryLaterError(`no Discord header yet for ${record.id} in ${channel}`, 500);
@@ -78,7 +77,7 @@ export class DiscordSink implements ChatSink {
   }
 
   /** A thread started from the header; its id is the header's id, as Discord defines it. */
-  private async ensureThread(channel: string, header: string, record: RollbackRecord): Promise<string> {
+  private async ensureThread(channel: string, header: string, record: Conversation): Promise<string> {
     const threadKey = `discord:${channel}:thread`;
     const known = await this.refs.get(record.id, threadKey);
     if (known) return known;

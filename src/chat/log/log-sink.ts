@@ -1,7 +1,6 @@
 /** A chat sink that writes each message as plain text to the log: what Rewind says when no chat platform is configured. */
 import type { OutboundEvent } from '../../domain/outbound-event';
-import type { ChatSink } from '../../domain/ports';
-import type { RollbackRecord } from '../../domain/rollback-record';
+import type { ChatSink, Conversation } from '../../domain/ports';
 import { renderPlainText } from '../../messages/plain-text';
 import type { Logger } from '../../observability/logger';
 
@@ -14,7 +13,7 @@ export class LogSink implements ChatSink {
     return true;
   }
 
-  async deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  async deliver(event: OutboundEvent, record: Conversation): Promise<void> {
     this.logger.info(
       { rollbackId: record.id, seq: event.seq, kind: event.kind, messageKind: event.message.kind, text: renderPlainText(event.message) },
       event.message.fallback,

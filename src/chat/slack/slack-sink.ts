@@ -5,8 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { OutboundEvent } from '../../domain/outbound-event';
-import type { ChatSink } from '../../domain/ports';
-import type { RollbackRecord } from '../../domain/rollback-record';
+import type { ChatSink, Conversation } from '../../domain/ports';
 import { RetryLaterError } from '../../domain/errors';
 import type { Logger } from '../../observability/logger';
 import type { ChatRefs } from '../chat-refs';
@@ -25,11 +24,11 @@ export class SlackSink implements ChatSink {
     private readonly logger: Logger,
   ) {}
 
-  handles(record: RollbackRecord): boolean {
+  handles(record: Conversation): boolean {
     return record.channels.slack.length > 0;
   }
 
-  deliver(event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  deliver(event: OutboundEvent, record: Conversation): Promise<void> {
     return deliverPerChannel(record.channels.slack, (channel) => this.deliverTo(channel, event, record), { isPermanent: isPermanentSlackError, toRetryable }, {
       logger: this.logger,
       platform: 'slack',
@@ -38,7 +37,7 @@ export class SlackSink implements ChatSink {
     });
   }
 
-  private async deliverTo(channel: string, event: OutboundEvent, record: RollbackRecord): Promise<void> {
+  private async deliverTo(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
     const { text, blocks } = renderMessage(event.message);
     const headerKey = `slack:${channel}:header`;
     if (event.kind === 'header') {

@@ -166,4 +166,15 @@ describe('Discord (HTTP interactions)', () => {
     const expected = new Set(events.filter((e) => e.kind === 'thread').map((e) => e.supersedes ?? `seq:${e.seq}`));
     expect(thread).toHaveLength(expected.size);
   });
+
+  it('pauses automatic rollback for an approver and refuses anyone else', async () => {
+    const refused = await send(commandInteraction({ subcommand: 'pause-auto', options: { service: 'checkout-api' }, userId: STRANGER, token: 'tok-pause-stranger' }));
+    expect(await refused.json()).toMatchObject({ type: 5, data: { flags: 64 } });
+    await waitFor(() => JSON.stringify(discord.original('tok-pause-stranger') ?? {}), (t) => t.includes('Only approvers'), { what: 'the refusal' });
+    expect(await h.rewind.service.deps.automation.pause('checkout-api', 'production')).toBeUndefined();
+
+    await send(commandInteraction({ subcommand: 'pause-auto', options: { service: 'checkout-api' }, userId: APPROVER, token: 'tok-pause-approver' }));
+    await waitFor(() => JSON.stringify(discord.original('tok-pause-approver') ?? {}), (t) => t.includes('paused by'), { what: 'the confirmation' });
+    expect(await h.rewind.service.deps.automation.pause('checkout-api', 'production')).toMatchObject({ by: { id: APPROVER } });
+  });
 });

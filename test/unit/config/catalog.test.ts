@@ -5,7 +5,7 @@ import { parseCatalog } from '../../../src/config/load-catalog';
 import { UnknownEnvironmentError, UnknownServiceError } from '../../../src/domain/errors';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../../manifests/rewind.example.yaml'), 'utf8');
-const EXAMPLE_ENV = { CHECKOUT_DEPLOY_TOKEN: 'deploy-token-123456' };
+const EXAMPLE_ENV = { CHECKOUT_DEPLOY_TOKEN: 'deploy-token-123456', AM_WEBHOOK_SECRET: 'am-webhook-secret-0123456789', REWIND_WEBHOOK_TOKEN: 'rewind-webhook-token-0123456789' };
 
 function problems(text: string, env: Record<string, string> = {}): string[] {
   try {

@@ -104,7 +104,17 @@ describe('manifests/discord-commands.json', () => {
       ['history', 1],
       ['releases', 1],
       ['cancel', 1],
+      ['unlock', 1],
+      ['pause-auto', 1],
+      ['resume-auto', 1],
       ['help', 1],
+    ]);
+  });
+
+  it.each(['unlock', 'pause-auto', 'resume-auto'])('%s: service (required, autocomplete) and environment', (name) => {
+    expect(optionsOf(subcommand(name)).map((o) => [o.name, o.required ?? false, o.autocomplete ?? false])).toEqual([
+      ['service', true, true],
+      ['environment', false, true],
     ]);
   });
 
