@@ -101,7 +101,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError) : undefined;
 
   const store = new RedisRollbackStore(redis, keys, options.scrubber, () => clock.now());
-  const queues = new RewindQueues(redis, settings);
+  const queues = new RewindQueues(redis, settings, onRedisError);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock);

@@ -14,11 +14,13 @@ export class RewindQueues {
   readonly rollbacks: Queue<ExecuteJob>;
   readonly outbox: Queue<DeliverJob>;
 
-  constructor(connection: Redis, settings: QueueSettings) {
+  constructor(connection: Redis, settings: QueueSettings, onError: (error: Error) => void) {
     const options = { connection, prefix: settings.prefix };
     this.commands = new Queue(QUEUE_NAMES.commands, options);
     this.rollbacks = new Queue<ExecuteJob>(QUEUE_NAMES.rollbacks, options);
     this.outbox = new Queue<DeliverJob>(QUEUE_NAMES.outbox, options);
+    // Without a listener BullMQ prints connection errors to the console; they belong in the log.
+    for (const queue of [this.commands, this.rollbacks, this.outbox]) queue.on('error', onError);
   }
 
   /**

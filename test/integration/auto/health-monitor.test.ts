@@ -52,8 +52,10 @@ describe('health monitor', () => {
     const header = await waitFor(() => h.sink.forRollback(record!.id).filter((e) => e.kind === 'header').at(-1), (e) => e !== undefined && /succeeded/i.test(renderPlainText(e.message)), { what: 'the header' });
     expect(renderPlainText(header!.message)).toContain('FAILED');
 
-    // Locked after the rollback: the next bad deploy is announced, not rolled back.
+    // Locked after the rollback: the next bad deploy is announced, not rolled back. (First the
+    // monitor sees the recovery, which ends the streak it already acted on.)
     expect(await h.rewind.service.deps.automation.lock('checkout-api', 'production')).toMatchObject({ rollbackId: record!.id });
+    await waitFor(() => h.rewind.service.deps.automation.monitorReport('checkout-api', 'production'), (r) => r.health?.failures === 0, { what: 'a healthy probe after the rollback' });
     target.deploy('2.6.0', { bad: true });
     const notice = await waitFor(
       () => h.sink.delivered.find((e) => e.rollbackId.startsWith('nt_')),
