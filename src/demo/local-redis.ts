@@ -53,12 +53,20 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function startLocalRedis(options: { appendOnly?: boolean; port?: number; dir?: string } = {}): Promise<LocalRedis> {
+/**
+ * `ownGroup`: run redis-server in its own process group, so a Ctrl-C meant for the demo does not
+ * stop Redis before the processes that still need it have shut down (the demo stops it last).
+ */
+export async function startLocalRedis(options: { appendOnly?: boolean; port?: number; dir?: string; ownGroup?: boolean } = {}): Promise<LocalRedis> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'rewind-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction', '--appendonly', options.appendOnly ? 'yes' : 'no'];
   if (options.appendOnly) args.push('--appendfsync', 'always');
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = spawn('redis-server', args, { stdio: 'ignore', detached: options.ownGroup ?? false });
+  // Whatever happens to this process, its Redis does not outlive it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`could not start redis-server (${e.message}); ${INSTALL_HINT}`, { cause: e }))));
   const url = `redis://127.0.0.1:${port}`;
   await Promise.race([waitForPing(port), failed]);

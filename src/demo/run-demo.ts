@@ -18,7 +18,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function redisFor(env: NodeJS.ProcessEnv): Promise<{ url: string; local?: LocalRedis }> {
   if (env['REDIS_URL']) return { url: env['REDIS_URL'] };
   if (!hasRedisServer() && !installRedisServer(say)) throw new Error(`redis-server is not installed and could not be installed here; ${INSTALL_HINT}`);
-  const local = await startLocalRedis();
+  const local = await startLocalRedis({ ownGroup: true });
   return { url: local.url, local };
 }
 

@@ -97,11 +97,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     workers,
     async close() {
       // worker.close() waits for active jobs without limit and can hang while Redis is down.
-      const closing = Promise.all(workers.map((w) => w.close()));
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), settings.shutdownTimeoutMs).unref());
-      if ((await Promise.race([closing, timeout])) === 'timeout') {
+      const within = <T>(work: Promise<T>, ms: number) => Promise.race([work, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref())]);
+      if ((await within(Promise.all(workers.map((w) => w.close())), settings.shutdownTimeoutMs)) === 'timeout') {
         logger.warn({ timeoutMs: settings.shutdownTimeoutMs }, 'workers did not drain in time; their jobs will be resumed elsewhere');
-        await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+        // Even a forced close waits on Redis; with Redis gone it would never return.
+        await within(Promise.all(workers.map((w) => w.close(true).catch(() => undefined))), 2_000);
       }
     },
   };

@@ -1,7 +1,8 @@
 /**
  * `npm run demo` as a newcomer runs it: it brings up Redis, the demo service and the console; the
  * guided rollback (break it, /rollback … --severity critical) completes; Ctrl-C (SIGINT to the
- * process group) stops everything, leaving no process behind.
+ * process group) stops everything, leaving no process behind. Every step is bounded and a failure
+ * reports the step and the demo's own output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -10,8 +11,9 @@ import { freePort, portInUse } from '../../src/demo/local-redis';
 import { openSse } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 const ROOT = resolve(__dirname, '../..');
+const STEP_MS = 15_000;
 
 describe('npm run demo', () => {
   let demo: ChildProcess | undefined;
@@ -33,42 +35,57 @@ describe('npm run demo', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    let stage = 'starting';
     demo.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     demo.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | string>((done) => demo!.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')));
+    const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, signal: AbortSignal.timeout(STEP_MS) });
 
-    await waitFor(() => output, (o) => o.includes('Rewind demo is running at'), { timeoutMs: 60_000, what: `the demo banner (output so far: ${output})` });
-    const url = /running at (http:\/\/[^\s]+)\/console\//.exec(output)![1]!;
-    const redisPort = Number(/Redis at redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
-    expect(url).toBe(`http://127.0.0.1:${port}`);
-    expect(await (await fetch(`${url}/console/`)).text()).toContain('assets/console.js');
-
-    const guide = (await (await fetch(`${url}/console/api/guide`)).json()) as { steps: { id: string; action?: { path: string } }[] };
-    const events = await openSse<ConsoleEvent>(`${url}/console/api/events?user=oncall`);
     try {
-      const broke = (await (await fetch(`${url}/console/${guide.steps.find((s) => s.id === 'break')!.action!.path}`, { method: 'POST' })).json()) as { ok: boolean; message: string };
-      expect(broke.ok).toBe(true);
-      expect((await fetch(`http://127.0.0.1:${servicePort}/health`)).status).toBe(503);
+      await waitFor(() => output, (o) => o.includes('Rewind demo is running at'), { timeoutMs: 120_000, what: 'the demo banner' });
+      const url = /running at (http:\/\/[^\s]+)\/console\//.exec(output)![1]!;
+      const redisPort = Number(/Redis at redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      stage = 'page';
+      expect(await (await get(`${url}/console/`)).text()).toContain('assets/console.js');
 
-      const sent = await fetch(`${url}/console/api/commands`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: 'oncall', channel: 'incidents', text: '/rollback demo-api production --severity critical', interactionId: 'demo-e2e' }),
-      });
-      expect(sent.status).toBe(200);
-      const summary = await waitFor(() => events.events.find((e) => e.message.kind === 'summary' || e.message.kind === 'failure'), (e) => e !== undefined, { timeoutMs: 30_000, what: 'the rollback summary' });
-      expect(summary!.message.kind).toBe('summary');
-      expect(JSON.stringify(summary!.message)).toContain('2.3.1');
-      expect((await fetch(`http://127.0.0.1:${servicePort}/health`)).status).toBe(200);
-    } finally {
-      events.close();
+      stage = 'guide';
+      const guide = (await (await get(`${url}/console/api/guide`)).json()) as { steps: { id: string; action?: { path: string } }[] };
+      const events = await openSse<ConsoleEvent>(`${url}/console/api/events?user=oncall`);
+      try {
+        stage = 'break it';
+        const broke = (await (await get(`${url}/console/${guide.steps.find((s) => s.id === 'break')!.action!.path}`, { method: 'POST' })).json()) as { ok: boolean };
+        expect(broke.ok).toBe(true);
+        expect((await get(`http://127.0.0.1:${servicePort}/health`)).status).toBe(503);
+
+        stage = 'roll back';
+        const sent = await get(`${url}/console/api/commands`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'oncall', channel: 'incidents', text: '/rollback demo-api production --severity critical', interactionId: 'demo-e2e' }),
+        });
+        expect(sent.status).toBe(200);
+        const summary = await waitFor(() => events.events.find((e) => e.message.kind === 'summary' || e.message.kind === 'failure'), (e) => e !== undefined, { timeoutMs: 60_000, what: 'the rollback summary' });
+        expect(summary!.message.kind).toBe('summary');
+        expect(JSON.stringify(summary!.message)).toContain('2.3.1');
+        expect((await get(`http://127.0.0.1:${servicePort}/health`)).status).toBe(200);
+      } finally {
+        events.close();
+      }
+
+      stage = 'Ctrl-C';
+      process.kill(-demo.pid!, 'SIGINT');
+      // npm itself ends on the signal (as at a terminal); the demo under it shuts down in order.
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('still running'), 60_000)))]);
+      clearTimeout(timer);
+      expect(ended).not.toBe('still running');
+      expect([0, 'SIGINT']).toContain(ended);
+      await waitFor(() => output, (o) => o.includes('stopped.'), { timeoutMs: 60_000, what: 'the demo to report it stopped' });
+      // Nothing left listening: Rewind, the demo service and its private Redis are gone.
+      for (const p of [port, servicePort, redisPort]) await waitFor(() => portInUse(p), (used) => !used, { timeoutMs: 15_000, what: `port ${p} to close` });
+    } catch (error) {
+      throw new Error(`demo e2e failed at "${stage}": ${error instanceof Error ? error.message : String(error)}\n--- demo output ---\n${output}`, { cause: error });
     }
-
-    process.kill(-demo.pid!, 'SIGINT');
-    // npm itself ends on the signal (as at a terminal); the demo under it shuts down in order.
-    expect([0, 'SIGINT']).toContain(await exited);
-    await waitFor(() => output, (o) => o.includes('stopped.'), { timeoutMs: 20_000, what: 'the demo to report it stopped' });
-    // Nothing left listening: Rewind, the demo service and its private Redis are gone.
-    for (const p of [port, servicePort, redisPort]) await waitFor(() => portInUse(p), (used) => !used, { timeoutMs: 10_000, what: `port ${p} to close` });
   });
 });

@@ -22,7 +22,9 @@ export function createConsoleFront(deps: ConsoleFrontDeps): ChatFront {
   const front: ChatFront = { platform: 'console', sink: new ConsoleSink(log, deps.refs, deps.clock), replier: new ConsoleReplier(log, deps.clock), routes: [], stop: async () => undefined };
   if (!deps.ingress) return front;
   // Blocking reads need a connection of their own.
-  const hub = new ConsoleHub(log, deps.redis.duplicate(), deps.logger);
+  const reader = deps.redis.duplicate();
+  reader.on('error', (error: Error) => deps.logger.warn({ err: error }, 'console stream connection error'));
+  const hub = new ConsoleHub(log, reader, deps.logger);
   front.routes = consoleRoutes(deps, hub, deps.guide);
   front.stop = async () => hub.stop();
   return front;
