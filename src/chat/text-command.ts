@@ -13,8 +13,7 @@ import { COMMAND_VERBS, parseCommandText, type ParsedCommand } from './command-g
 export type TextOutcome =
   | { kind: 'enqueue'; command: CommandInput; dedupeId: string; ack: string }
   | { kind: 'open_form' }
-  | { kind: 'help' }
-  | { kind: 'unavailable'; message: string };
+  | { kind: 'help' };
 
 export interface TextCommandContext {
   platform: 'slack' | 'console';

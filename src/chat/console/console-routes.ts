@@ -61,6 +61,13 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
   const replyTo = (user: string, channel: string) => ({ platform: 'console', data: { user, channel } });
   const unknownUser = (user: string): HttpResponse => ({ status: 400, body: { ok: false, reply: errorReply(`Unknown console user \`${user}\`. Valid: ${users.map((u) => u.id).join(', ')}.`) } });
   const answer = (reply: Message, status = 200): HttpResponse => ({ status, body: { ok: status < 400, reply } });
+  /** Parses the body, checks the user, and names the interaction (replays of one id are one job). */
+  const admit = <T extends { user: string; interactionId?: string | undefined }>(schema: z.ZodType<T>, request: HttpRequest): { body: T; interactionId: string } | HttpResponse => {
+    const body = json(schema, request);
+    if (isResponse(body)) return body;
+    if (!known(body.user)) return unknownUser(body.user);
+    return { body, interactionId: `console-${body.interactionId ?? randomUUID()}` };
+  };
   const queued = async (command: Parameters<ChatIngressDeps['enqueue']>[0], dedupeId: string): Promise<HttpResponse | undefined> => {
     try {
       await deps.enqueue(command, dedupeId);
@@ -134,18 +141,15 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
       method: 'POST',
       path: '/console/api/commands',
       handler: async (request) => {
-        const body = json(CommandBody, request);
-        if (isResponse(body)) return body;
-        if (!known(body.user)) return unknownUser(body.user);
-        const interactionId = `console-${body.interactionId ?? randomUUID()}`;
+        const admitted = admit(CommandBody, request);
+        if (isResponse(admitted)) return admitted;
+        const { body, interactionId } = admitted;
         try {
           const outcome = textCommandToOutcome(body.text, { platform: 'console', actor: actorOf(body.user), reply: replyTo(body.user, body.channel), channelId: body.channel, interactionId }, deps.catalog);
           switch (outcome.kind) {
             case 'help':
             case 'open_form':
               return answer(helpMessage());
-            case 'unavailable':
-              return answer(errorReply(outcome.message), 400);
             case 'enqueue':
               return (await queued(outcome.command, outcome.dedupeId)) ?? { status: 200, body: { ok: true, ...(outcome.ack ? { reply: infoReply(outcome.ack) } : {}) } };
           }
@@ -159,10 +163,9 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
       method: 'POST',
       path: '/console/api/actions',
       handler: async (request) => {
-        const body = json(ActionBody, request);
-        if (isResponse(body)) return body;
-        if (!known(body.user)) return unknownUser(body.user);
-        const interactionId = `console-${body.interactionId ?? randomUUID()}`;
+        const admitted = admit(ActionBody, request);
+        if (isResponse(admitted)) return admitted;
+        const { body, interactionId } = admitted;
         const outcome = buttonClickToOutcome(body.action, body.value, { actor: actorOf(body.user), reply: replyTo(body.user, body.channel), platform: 'console', channelId: body.channel, interactionId });
         if (outcome.kind === 'ignore') return { status: 200, body: { ok: true } };
         if (outcome.kind === 'open_root_cause') {
@@ -176,10 +179,9 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
       method: 'POST',
       path: '/console/api/root-cause',
       handler: async (request) => {
-        const body = json(RootCauseBody, request);
-        if (isResponse(body)) return body;
-        if (!known(body.user)) return unknownUser(body.user);
-        const interactionId = `console-${body.interactionId ?? randomUUID()}`;
+        const admitted = admit(RootCauseBody, request);
+        if (isResponse(admitted)) return admitted;
+        const { body, interactionId } = admitted;
         const command = {
           type: 'postmortem' as const,
           rollbackId: body.rollbackId,

@@ -38,8 +38,6 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
     switch (outcome.kind) {
       case 'help':
         return ack(ephemeral(helpMessage()));
-      case 'unavailable':
-        return ack(ephemeral(errorReply(outcome.message)));
       case 'open_form': {
         await ack();
         const services = deps.catalog.services().map((name) => ({ name, environments: deps.catalog.environments(name) }));

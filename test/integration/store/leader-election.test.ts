@@ -14,13 +14,18 @@ describe('LeaderElection', () => {
     return { election, callbacks, start: () => election.start(callbacks), stop: () => election.stop(callbacks) };
   }
 
-  it('elects exactly one of two and keeps it while it renews', async () => {
+  /** Two contenders on a fresh key, both started (a first), and the log of what happened to them. */
+  async function pair() {
     const key = `${uniquePrefix()}:leader`;
     const log: string[] = [];
-    const a = contender(key, log, 'a');
-    const b = contender(key, log, 'b');
+    const [a, b] = [contender(key, log, 'a'), contender(key, log, 'b')];
     await a.start();
     await b.start();
+    return { key, log, a, b };
+  }
+
+  it('elects exactly one of two and keeps it while it renews', async () => {
+    const { log, a, b } = await pair();
     await new Promise((r) => setTimeout(r, 1_000)); // longer than the ttl: renewal keeps a in charge
     expect([a.election.isLeader, b.election.isLeader]).toEqual([true, false]);
     expect(log).toEqual(['a:elected']);
@@ -29,12 +34,7 @@ describe('LeaderElection', () => {
   });
 
   it('lets another take over when the leader dies without releasing', async () => {
-    const key = `${uniquePrefix()}:leader`;
-    const log: string[] = [];
-    const a = contender(key, log, 'a');
-    const b = contender(key, log, 'b');
-    await a.start();
-    await b.start();
+    const { log, a, b } = await pair();
     a.election.abandon();
     await waitFor(() => b.election.isLeader, Boolean, { timeoutMs: 2_000, what: 'b to take over' });
     expect(log).toEqual(['a:elected', 'b:elected']);
@@ -42,12 +42,7 @@ describe('LeaderElection', () => {
   });
 
   it('hands over at once on a clean stop, and demotes a leader whose lock was taken', async () => {
-    const key = `${uniquePrefix()}:leader`;
-    const log: string[] = [];
-    const a = contender(key, log, 'a');
-    const b = contender(key, log, 'b');
-    await a.start();
-    await b.start();
+    const { key, log, a, b } = await pair();
     await a.stop();
     expect(await redis.get(key)).toBeNull();
     await waitFor(() => b.election.isLeader, Boolean, { timeoutMs: 1_000, what: 'b to take over' });
