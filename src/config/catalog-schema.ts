@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SEVERITIES, Severity } from '../domain/severity';
+import { pathProblem } from '../json/json-path';
 import { Duration } from './duration';
 
 /** A strict object whose unknown-key error names the valid fields. */
@@ -61,6 +62,42 @@ export const WaitLiveConfig = strict({
 
 const Headers = z.record(z.string(), z.string());
 
+/** A dot path into a JSON answer (`currentVersion`, `deploy.history`, `items[0].id`), checked for syntax. */
+export const JsonPath = z.string().superRefine((path, ctx) => {
+  const problem = pathProblem(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A request path on the provider's base URL. */
+const UrlPath = z.string().regex(/^\/[^\s?#]*$/, 'expected a path starting with "/", such as "/deployment/status"');
+
+/**
+ * Where a blue/green service keeps each fact, as JSON paths. The defaults are seed 004's names;
+ * a team whose service names things differently maps them here.
+ */
+export const BlueGreenStatusFields = strict({
+  /** The environment serving traffic (required in every answer). */
+  currentEnvironment: JsonPath.default('currentEnvironment'),
+  /** The release serving traffic; when absent, the newest history entry of the live environment. */
+  currentVersion: JsonPath.default('currentVersion'),
+  /** A switch in progress (`switching`); when absent, read from the newest history entry. */
+  state: JsonPath.default('state'),
+  /** Optional map of environment name → { version, deployedAt, health }. */
+  environments: JsonPath.default('environments'),
+  /** The deployment history, oldest first (seed 004's `deploymentHistory[-5:]` are the newest). */
+  history: JsonPath.default('deploymentHistory'),
+  /** Paths inside one history entry. */
+  entry: strict({
+    version: JsonPath.default('version'),
+    environment: JsonPath.default('environment'),
+    deployedAt: JsonPath.default('deployedAt'),
+    action: JsonPath.default('action'),
+    status: JsonPath.default('status'),
+    commit: JsonPath.default('commit'),
+  }).prefault({}),
+}).prefault({});
+export type BlueGreenStatusFields = z.output<typeof BlueGreenStatusFields>;
+
 export const BlueGreenProviderConfig = strict({
   type: z.literal('bluegreen'),
   baseUrl: HttpUrl,
@@ -69,6 +106,15 @@ export const BlueGreenProviderConfig = strict({
   headers: Headers.optional(),
   timeout: Duration.prefault('10s'),
   retries: z.number().int().min(0).max(10).default(3),
+  /** The service's three endpoints, when they are not seed 004's. */
+  endpoints: strict({
+    status: UrlPath.default('/deployment/status'),
+    rollback: UrlPath.default('/deployment/rollback'),
+    health: UrlPath.default('/health'),
+  }).prefault({}),
+  status: BlueGreenStatusFields,
+  /** Where GET health's answer names the live version; read only when the status cannot tell. */
+  health: strict({ version: JsonPath.default('version') }).prefault({}),
 });
 
 export const PROVIDER_TYPES = ['bluegreen'] as const;
@@ -89,7 +135,7 @@ export const HttpCheckConfig = strict({
   expect: strict({
     status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).default(200),
     /** Dot paths into the JSON body and the value each must have. */
-    json: z.record(z.string(), Scalar).optional(),
+    json: z.record(JsonPath, Scalar).optional(),
     bodyContains: z.string().optional(),
   }).prefault({}),
   /** Each response must arrive within this budget. */
@@ -105,7 +151,7 @@ export const VersionCheckConfig = strict({
   name: z.string().min(1).max(80).optional(),
   url: HttpUrl,
   /** Dot path to the version in the JSON body. */
-  path: z.string().min(1).default('version'),
+  path: JsonPath.default('version'),
   /** Defaults to the rollback's target version. */
   expect: z.string().min(1).optional(),
   headers: Headers.optional(),
@@ -155,7 +201,7 @@ export const HealthProbeConfig = strict({
   timeout: Duration.prefault('5s'),
   expect: strict({
     status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).default(200),
-    json: z.record(z.string(), Scalar).optional(),
+    json: z.record(JsonPath, Scalar).optional(),
   }).prefault({}),
 });
 

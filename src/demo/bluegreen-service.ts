@@ -9,6 +9,20 @@ import { performance } from 'node:perf_hooks';
 
 export type Color = 'blue' | 'green';
 
+/**
+ * What `GET /deployment/status` answers: `seed` is only what seed 004 documents (`currentEnvironment`,
+ * `currentVersion`, `deploymentHistory`); `full` adds `state` and a per-environment `environments` map.
+ */
+export const STATUS_SHAPES = ['full', 'seed'] as const;
+export type StatusShape = (typeof STATUS_SHAPES)[number];
+
+/** DEMO_STATUS_SHAPE's value; unset is `full`. */
+export function parseStatusShape(value: string | undefined): StatusShape {
+  if (value === undefined || value === '') return 'full';
+  if ((STATUS_SHAPES as readonly string[]).includes(value)) return value as StatusShape;
+  throw new Error(`DEMO_STATUS_SHAPE must be one of ${STATUS_SHAPES.join(', ')}, not "${value}"`);
+}
+
 export interface EnvironmentOptions {
   version: string;
   /** False makes /health answer 503 while this side is live. */
@@ -24,6 +38,18 @@ export interface BlueGreenServiceOptions {
   live: Color;
   /** How long a switch stays in state `switching`; 0 (default) makes switches instant. */
   switchDelayMs?: number;
+  /**
+   * An asynchronous platform: the switch answers `202 {"accepted": true}` at once and only begins
+   * this long afterwards, so the status shows the old side until then. 0 (default) switches first.
+   */
+  acceptDelayMs?: number;
+  /** `full` by default. */
+  statusShape?: StatusShape;
+  /**
+   * False leaves the idle side's deploy out of the history, as on a service's first blue/green
+   * deploy: in the `seed` shape nobody can then tell what the idle side runs.
+   */
+  idleInHistory?: boolean;
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
@@ -108,6 +134,8 @@ export class BlueGreenService {
   private readonly answersByKey = new Map<string, Answer>();
   private readonly faults: ActiveFault[] = [];
   private readonly switchDelayMs: number;
+  private readonly acceptDelayMs: number;
+  private readonly statusShape: StatusShape;
   private held = false;
   private pendingSwitch: (() => void) | undefined;
   private switchTimer: NodeJS.Timeout | undefined;
@@ -137,11 +165,13 @@ export class BlueGreenService {
       [idle]: env(options[idle], 86_400_000),
       [options.live]: env(options[options.live], 3_600_000),
     } as Record<Color, Environment>;
-    for (const color of [idle, options.live]) {
+    for (const color of options.idleInHistory === false ? [options.live] : [idle, options.live]) {
       const e = this.environments[color];
       this.history.push({ version: e.version, environment: color, deployedAt: e.deployedAt, action: 'deploy', status: 'succeeded', commit: e.commit });
     }
     this.switchDelayMs = options.switchDelayMs ?? 0;
+    this.acceptDelayMs = options.acceptDelayMs ?? 0;
+    this.statusShape = options.statusShape ?? 'full';
   }
 
   static async start(options: BlueGreenServiceOptions): Promise<BlueGreenService> {
@@ -202,17 +232,17 @@ export class BlueGreenService {
 
   /** The same document `GET /deployment/status` answers. */
   status(): Record<string, unknown> {
+    const seed = {
+      currentEnvironment: this.live,
+      currentVersion: this.environments[this.live].version,
+      deploymentHistory: this.history.map((h) => ({ ...h })),
+    };
+    if (this.statusShape === 'seed') return seed;
     const describe = (color: Color) => {
       const e = this.environments[color];
       return { version: e.version, deployedAt: e.deployedAt, health: e.healthy ? 'healthy' : 'unhealthy' };
     };
-    return {
-      currentEnvironment: this.live,
-      currentVersion: this.environments[this.live].version,
-      state: this.state,
-      environments: { blue: describe('blue'), green: describe('green') },
-      deploymentHistory: this.history.map((h) => ({ ...h })),
-    };
+    return { ...seed, state: this.state, environments: { blue: describe('blue'), green: describe('green') } };
   }
 
   // ---- HTTP ----
@@ -320,9 +350,21 @@ export class BlueGreenService {
     }
 
     if (this.state === 'switching') return send(res, 409, { success: false, error: 'a switch is already in progress' });
+    if (this.acceptDelayMs > 0) return this.acceptLater(idempotencyKey, res);
     const answer = this.switchTraffic();
     if (idempotencyKey) this.answersByKey.set(idempotencyKey, answer);
     return send(res, answer.status, answer.body);
+  }
+
+  private acceptLater(idempotencyKey: string | undefined, res: ServerResponse): void {
+    const answer: Answer = { status: 202, body: { accepted: true } };
+    if (idempotencyKey) this.answersByKey.set(idempotencyKey, answer);
+    const timer = setTimeout(() => {
+      this.delayTimers.delete(timer);
+      this.switchTraffic();
+    }, this.acceptDelayMs);
+    this.delayTimers.add(timer);
+    send(res, answer.status, answer.body);
   }
 
   /**

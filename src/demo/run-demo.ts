@@ -9,7 +9,7 @@ import { loadCatalog } from '../config/load-catalog';
 import { createLogger } from '../observability/logger';
 import { SecretScrubber } from '../observability/secret-scrubber';
 import { QueueSettings } from '../queue/queue-settings';
-import { BlueGreenService } from './bluegreen-service';
+import { BlueGreenService, parseStatusShape } from './bluegreen-service';
 import { DEMO_GUIDE, demoRoutes } from './demo-guide';
 import { freePort, hasRedisServer, INSTALL_HINT, installRedisServer, portInUse, startLocalRedis, type LocalRedis } from './local-redis';
 
@@ -28,7 +28,7 @@ async function port(wanted: number): Promise<number> {
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const redis = await redisFor(env);
-  const service = await BlueGreenService.start({ blue: { version: '2.3.1' }, green: { version: '2.3.0' }, live: 'blue', port: await port(Number(env['DEMO_SERVICE_PORT'] ?? 8080)) });
+  const service = await BlueGreenService.start({ blue: { version: '2.3.1' }, green: { version: '2.3.0' }, live: 'blue', statusShape: parseStatusShape(env['DEMO_STATUS_SHAPE']), port: await port(Number(env['DEMO_SERVICE_PORT'] ?? 8080)) });
   const scrubber = new SecretScrubber();
   const logger = createLogger({ level: env['LOG_LEVEL'] ?? 'warn', scrubber });
   const loaded = await loadCatalog(env['REWIND_CONFIG'] ?? join(__dirname, '../../manifests/demo.yaml'), { ...env, DEMO_SERVICE_URL: service.url });

@@ -11,6 +11,11 @@ export const Release = z.object({
   /** Where it runs, for providers with slots (blue/green). */
   slot: z.string().optional(),
   status: z.string().optional(),
+  /**
+   * The provider cannot tell which release runs in `slot` (a first deploy, a history without that
+   * side). `version` then only names the slot for people; it is never compared as a version.
+   */
+  versionUnknown: z.literal(true).optional(),
 });
 export type Release = z.infer<typeof Release>;
 
@@ -26,5 +31,29 @@ export const ChangePreview = z.object({
 export type ChangePreview = z.infer<typeof ChangePreview>;
 
 export function releaseLabel(release: Release): string {
+  if (release.versionUnknown) return release.version;
   return release.slot ? `${release.version} (${release.slot})` : release.version;
+}
+
+/** `v2.4.0` and `2.4.0` name the same release. */
+export function normalizeVersion(version: string): string {
+  return version.trim().replace(/^v(?=\d)/i, '');
+}
+
+export function sameVersion(a: string, b: string): boolean {
+  return normalizeVersion(a) === normalizeVersion(b);
+}
+
+/** The release whose version nobody can tell, named by where it runs: `green (release unknown)`. */
+export function unknownRelease(slot: string, why: string, status?: string): Release {
+  return { id: slot, version: `${slot} (release unknown)`, slot, versionUnknown: true, description: why, ...(status ? { status } : {}) };
+}
+
+/**
+ * Whether two readings name the same release. A release of unknown version is known only by its
+ * slot, so it matches whatever that slot runs.
+ */
+export function sameRelease(a: Release, b: Release): boolean {
+  if (a.versionUnknown || b.versionUnknown) return a.slot !== undefined && a.slot === b.slot;
+  return sameVersion(a.version, b.version);
 }

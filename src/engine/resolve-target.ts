@@ -1,7 +1,7 @@
 /** Finds the live release and the release to roll back to, or says clearly why there is none. */
 import { ErrorCode, RewindError, TargetUnavailableError } from '../domain/errors';
 import type { DeployProvider } from '../domain/ports';
-import type { Release } from '../domain/release';
+import { sameRelease, type Release } from '../domain/release';
 
 export async function resolveTarget(
   provider: DeployProvider,
@@ -25,7 +25,7 @@ export async function resolveTarget(
     }
     throw new RewindError(ErrorCode.NothingToRollBack, `${label} has no earlier stable release to roll back to (live: \`${from.version}\`).`);
   }
-  if (to.version === from.version) {
+  if (sameRelease(to, from)) {
     throw new RewindError(ErrorCode.NothingToRollBack, `${label} is already on \`${to.version}\`; nothing to roll back.`, { version: to.version });
   }
   return { from, to };

@@ -66,7 +66,7 @@ export function who(actor: Actor): string {
 /** `2.4.1 → 2.4.0 (blue)`: the slot is where traffic goes, so only the target's is shown. */
 export function releaseArrow(from: Release | undefined, to: Release | undefined, requested?: string): string {
   const arrow = versionArrow(from, to, requested);
-  return to?.slot ? `${arrow} (${to.slot})` : arrow;
+  return to?.slot && !to.versionUnknown ? `${arrow} (${to.slot})` : arrow;
 }
 
 /** The record's from → to; an unresolved target says it will be resolved before acting. */

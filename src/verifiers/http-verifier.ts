@@ -8,7 +8,7 @@ import type { CheckResult, Sample } from '../domain/verification';
 import type { HttpClient } from '../providers/http-client';
 import { describeDuration } from '../providers/http-errors';
 import { measure } from './measure';
-import { readPath, showValue, valueMatches } from './json-path';
+import { readPath, showValue, valueMatches } from '../json/json-path';
 
 interface Probe {
   ok: boolean;

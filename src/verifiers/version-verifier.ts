@@ -4,21 +4,17 @@
  */
 import type { VersionCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
+import { sameVersion } from '../domain/release';
 import type { CheckResult, Sample } from '../domain/verification';
 import type { HttpClient } from '../providers/http-client';
 import { measure } from './measure';
-import { readPath, showValue } from './json-path';
+import { readPath, showValue } from '../json/json-path';
 
 interface Reading {
   /** The version seen, when there was one. */
   version?: string;
   /** What a person reads: `live 2.4.1`, `no build.version in the answer`, `connection refused`. */
   summary: string;
-}
-
-/** `v2.4.0` and `2.4.0` name the same release. */
-function normalize(version: string): string {
-  return version.trim().replace(/^v(?=\d)/i, '');
 }
 
 export class VersionVerifier implements Verifier {
@@ -35,6 +31,7 @@ export class VersionVerifier implements Verifier {
   async verify({ target, signal }: VerifyContext): Promise<CheckResult> {
     const { clock } = this.deps;
     const started = clock.now();
+    if (!this.check.expect && target.versionUnknown) return this.nothingToCompare(target.version, started, signal);
     const expected = this.check.expect ?? target.version;
     if (this.check.initialDelay > 0) await clock.sleep(this.check.initialDelay, signal);
     const samples: Sample[] = [];
@@ -43,7 +40,7 @@ export class VersionVerifier implements Verifier {
     for (let attempt = 1; attempt <= this.check.attempts; attempt++) {
       if (attempt > 1) await clock.sleep(this.check.interval, signal);
       reading = await this.read(signal);
-      matched = reading.version !== undefined && normalize(reading.version) === normalize(expected);
+      matched = reading.version !== undefined && sameVersion(reading.version, expected);
       samples.push({ at: clock.now(), outcome: matched ? 'pass' : 'fail', value: reading.version ?? reading.summary });
       if (matched) break;
     }
@@ -56,6 +53,25 @@ export class VersionVerifier implements Verifier {
       threshold: expected,
       durationMs: clock.now() - started,
       samples,
+    };
+  }
+
+  /**
+   * The target was named by where it runs and its release is still unknown: show what is live, and
+   * leave the judgement to a person rather than pass a check that compared nothing.
+   */
+  private async nothingToCompare(targetLabel: string, started: number, signal: AbortSignal | undefined): Promise<CheckResult> {
+    const { clock } = this.deps;
+    if (this.check.initialDelay > 0) await clock.sleep(this.check.initialDelay, signal);
+    const reading = await this.read(signal);
+    return {
+      name: this.name,
+      type: this.type,
+      status: 'inconclusive',
+      measured: `${reading.summary}; the target (${targetLabel}) had no known version to compare with`,
+      threshold: 'the target release (unknown)',
+      durationMs: clock.now() - started,
+      samples: [{ at: clock.now(), outcome: 'inconclusive', value: reading.version ?? reading.summary }],
     };
   }
 

@@ -29,13 +29,32 @@ services:
       production:
         provider: { type: kubernetess, baseUrl: http://x }
         verify:
+          - { type: version, url: http://x/version, path: "build..version" }
           - { type: prometheus, url: http://prom:9090, query: up, below: 0.1, interval: soon }
 `);
     const run = validate(file);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('problems');
     expect(run.stderr).toContain('services.checkout-api.environments.production.provider.type: expected "type" to be one of bluegreen');
-    expect(run.stderr).toContain('services.checkout-api.environments.production.verify[0].interval: expected a duration');
+    expect(run.stderr).toContain('services.checkout-api.environments.production.verify[0].path: "build..version" is not a JSON path');
+    expect(run.stderr).toContain('services.checkout-api.environments.production.verify[1].interval: expected a duration');
+  });
+
+  it('checks a bluegreen field map and names the path of each mistake', () => {
+    const file = writeCatalog(`
+services:
+  checkout-api:
+    environments:
+      production:
+        provider:
+          type: bluegreen
+          baseUrl: http://deploy.internal
+          status: { currentEnvironment: "traffic[color]", history: log, entry: { deployedAt: at } }
+`);
+    const run = validate(file);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('services.checkout-api.environments.production.provider.status.currentEnvironment: "traffic[color]" is not a JSON path');
+    expect(run.stderr).not.toContain('status.history');
   });
 
   it('says when the file is missing, and when no file is named', () => {

@@ -4,7 +4,8 @@
  * the audit trail and the chat thread have no duplicate and no gap. The second worker then stops
  * cleanly on SIGTERM.
  */
-import { BlueGreenService } from '../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../src/demo/bluegreen-service';
+import { startTarget } from '../support/bluegreen-target';
 import { stepOf } from '../../src/domain/rollback-record';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../support/harness';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
@@ -25,7 +26,7 @@ describe('a worker killed while waiting for the release to go live', () => {
   });
 
   it('is finished by another worker with one provider call and a clean audit trail', async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     target.holdSwitches();
     const prefix = uniquePrefix('kill');
     const catalog = bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health }`);

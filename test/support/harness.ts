@@ -1,7 +1,8 @@
 /** Starts a real Rewind (real Redis, BullMQ, HTTP) in this process for one test file. */
 import type { DiscordSettings } from '../../src/chat/discord/discord-settings';
 import type { SlackSettings } from '../../src/chat/slack/slack-settings';
-import { BlueGreenService } from '../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../src/demo/bluegreen-service';
+import { startTarget } from './bluegreen-target';
 import { createRewind, type Rewind, type RewindRoles } from '../../src/app/create-rewind';
 import { parseCatalog } from '../../src/config/load-catalog';
 import type { Actor } from '../../src/domain/actor';
@@ -114,7 +115,7 @@ ${environmentExtra}
 export function useBluegreenRewind(environmentExtra = ''): { target: BlueGreenService; h: Harness } {
   const context = {} as { target: BlueGreenService; h: Harness };
   beforeEach(async () => {
-    context.target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    context.target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     context.h = await startHarness(bluegreenCatalog(context.target.url, environmentExtra));
   });
   afterEach(async () => {

@@ -3,7 +3,7 @@
  * the preview (someone deployed, the idle side changed), stop: they approved a different change.
  */
 import { describeError, isRewindError } from '../../domain/errors';
-import { releaseLabel } from '../../domain/release';
+import { releaseLabel, sameRelease } from '../../domain/release';
 import { resolveTarget } from '../resolve-target';
 import { StepFailure, type StepRunner } from './step';
 
@@ -12,13 +12,13 @@ const REQUEST_AGAIN = 'Nothing was changed. Check the provider, then request the
 export const precheck: StepRunner = async ({ record, provider, signal }) => {
   let resolved;
   try {
-    resolved = await resolveTarget(provider, record, record.to?.version ?? record.requestedRelease, signal);
+    resolved = await resolveTarget(provider, record, record.to?.id ?? record.requestedRelease, signal);
   } catch (error) {
     const message = isRewindError(error) ? error.userMessage : `Could not read ${provider.type}: ${describeError(error)}`;
     throw new StepFailure(isRewindError(error) ? error.code : 'precheck_failed', message, { providerChanged: false, nextSteps: [REQUEST_AGAIN] });
   }
   const { from, to } = resolved;
-  if (record.from && record.from.version !== from.version) {
+  if (record.from && !sameRelease(record.from, from)) {
     throw new StepFailure(
       'live_release_changed',
       `The live release changed from \`${record.from.version}\` to \`${from.version}\` since the request.`,

@@ -5,6 +5,7 @@
  * what happened.
  */
 import { ProviderError, describeError, isRewindError } from '../../domain/errors';
+import { sameRelease } from '../../domain/release';
 import { StepFailure, type StepRunner } from './step';
 
 const ATTEMPTS = 3;
@@ -23,7 +24,7 @@ export const rollback: StepRunner = async ({ record, provider, clock }) => {
         continue;
       }
       const live = await provider.currentRelease().catch(() => undefined);
-      const changed = live?.version === target.version;
+      const changed = live !== undefined && sameRelease(live, target);
       throw new StepFailure('rollback_failed', isRewindError(error) ? error.userMessage : `The rollback call failed: ${describeError(error)}`, {
         providerChanged: changed,
         nextSteps: [

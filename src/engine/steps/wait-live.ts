@@ -3,8 +3,23 @@
  * start, so a worker that resumes after a crash does not grant itself a fresh timeout.
  */
 import { describeError } from '../../domain/errors';
+import { sameRelease, type Release } from '../../domain/release';
 import { stepOf } from '../../domain/rollback-record';
-import { StepFailure, type StepRunner } from './step';
+import { StepFailure, type StepResult, type StepRunner } from './step';
+
+/**
+ * A target named by its slot, whose release nobody could tell before the switch, becomes the
+ * release the provider reports live there, so verification and the summary name a real version.
+ */
+function learned(target: Release, current: Release | undefined, detail: string): StepResult {
+  if (!target.versionUnknown || !current || current.versionUnknown || !sameRelease(current, target)) return { detail };
+  return {
+    detail: `${detail}; ${target.slot} turns out to run \`${current.version}\``,
+    apply: (draft) => {
+      draft.to = current;
+    },
+  };
+}
 
 export const waitLive: StepRunner = async ({ record, provider, target, clock, signal }) => {
   const release = record.to!;
@@ -15,7 +30,7 @@ export const waitLive: StepRunner = async ({ record, provider, target, clock, si
     try {
       const state = await provider.liveState(release, signal);
       last = state.detail;
-      if (state.live) return { detail: `${state.detail} (after ${Math.max(0, clock.now() - startedAt)} ms)` };
+      if (state.live) return learned(release, state.current, `${state.detail} (after ${Math.max(0, clock.now() - startedAt)} ms)`);
     } catch (error) {
       if (signal.aborted) throw error;
       last = describeError(error);

@@ -3,7 +3,7 @@
  * the others (at most five, one Discord action row).
  */
 import type { Button, Message } from '../../domain/message';
-import { releaseLabel, type Release } from '../../domain/release';
+import { releaseLabel, sameVersion, type Release } from '../../domain/release';
 import { LIMITS, formatTimestamp, moreLine, oneLine } from '../formatting';
 import { rowSections } from './blocks';
 import { compose } from './compose';
@@ -11,7 +11,8 @@ import { compose } from './compose';
 const MAX_LISTED = 10;
 
 function isCurrent(release: Release, current: Release): boolean {
-  return release.id === current.id || release.version === current.version;
+  if (release.versionUnknown || current.versionUnknown) return release.id === current.id;
+  return release.id === current.id || sameVersion(release.version, current.version);
 }
 
 /** ISO dates shown in UTC like every other time; anything else as the provider wrote it. */
@@ -22,7 +23,14 @@ function deployedLabel(deployedAt: string | undefined): string | undefined {
 }
 
 function releaseRow(release: Release, current: boolean): string {
-  const parts = [releaseLabel(release), current ? 'CURRENT' : undefined, deployedLabel(release.deployedAt), release.status, release.description ? oneLine(release.description, 80) : undefined];
+  const parts = [
+    releaseLabel(release),
+    current ? 'CURRENT' : undefined,
+    deployedLabel(release.deployedAt),
+    release.status,
+    release.description ? oneLine(release.description, release.versionUnknown ? 160 : 80) : undefined,
+    release.versionUnknown && !current && release.slot ? `only on request: --to ${release.slot}` : undefined,
+  ];
   return `${current ? '▶' : '•'} ${parts.filter(Boolean).join(' · ')}`;
 }
 
@@ -32,7 +40,8 @@ export function releasesMessage(service: string, environment: string, current: R
   const rows = shown.map((release) => releaseRow(release, isCurrent(release, current)));
   if (listed.length > shown.length) rows.push(moreLine(listed.length - shown.length));
   const buttons: Button[] = shown
-    .filter((release) => !isCurrent(release, current))
+    // A release nobody can tell is switched to only when a person types its name, never by one click.
+    .filter((release) => !isCurrent(release, current) && !release.versionUnknown)
     .slice(0, LIMITS.buttons)
     .map((release) => ({ action: 'rollback_to', label: `Roll back to ${release.version}`, style: 'secondary', value: `${service}|${environment}|${release.version}` }));
   const title = `Recent releases of ${service} (${environment})`;

@@ -1,34 +1,38 @@
 /**
  * The blue/green switch of seed 004 as a DeployProvider: the only reachable rollback target is the
  * idle environment, and every switch is preceded and, after a failed call, followed by a status read.
+ * It works from the fields the seed documents (`currentEnvironment`, `currentVersion`,
+ * `deploymentHistory`) or the catalog's field map; an `environments` map is used where a service has one.
  */
 import type { z } from 'zod';
 import type { BlueGreenProviderConfig } from '../../config/catalog-schema';
 import { ProviderError, TargetUnavailableError } from '../../domain/errors';
 import type { DeployProvider, LiveState, RollbackReceipt } from '../../domain/ports';
-import type { ChangePreview, Release } from '../../domain/release';
+import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type Release } from '../../domain/release';
+import { readPath } from '../../json/json-path';
 import type { HttpClient, HttpMethod, HttpResponse } from '../http-client';
 import { describeDuration, HttpBodyError, HttpTransportError, redactUrl } from '../http-errors';
-import { DeploymentStatus, describeIssues, RollbackAnswer } from './status-schema';
+import { isFailed, isInProgress, isTrafficMove, readDeploymentView, type DeploymentView, type Side } from './deployment-view';
+import { RollbackAnswer } from './rollback-answer';
 
 export type BlueGreenConfig = z.output<typeof BlueGreenProviderConfig>;
 
-const STATUS_PATH = '/deployment/status';
-const ROLLBACK_PATH = '/deployment/rollback';
-
 interface Snapshot {
-  status: DeploymentStatus;
+  view: DeploymentView;
   raw: Record<string, unknown>;
-  live: string;
-  idle: string;
 }
 
-function normalizeVersion(version: string): string {
-  return version.trim().replace(/^v(?=\d)/i, '');
+const COMMIT_PREFIX = /^[0-9a-f]{7,40}$/i;
+
+/** Whether `side` runs `release`: by version, or by environment for a release whose version is unknown. */
+function holds(side: Side | undefined, release: Release): boolean {
+  if (!side) return false;
+  if (release.versionUnknown) return side.name === release.slot;
+  return side.version !== undefined && sameVersion(side.version, release.version);
 }
 
-function sameVersion(a: string, b: string): boolean {
-  return normalizeVersion(a) === normalizeVersion(b);
+function sideLabel(side: Side): string {
+  return `${side.name} (${side.version ?? 'release unknown'})`;
 }
 
 export class BlueGreenProvider implements DeployProvider {
@@ -46,67 +50,89 @@ export class BlueGreenProvider implements DeployProvider {
   }
 
   async currentRelease(signal?: AbortSignal): Promise<Release> {
-    const snap = await this.read(signal);
-    return this.environmentRelease(snap, snap.live);
+    const { view } = await this.read(signal);
+    return this.sideRelease(view, view.live);
   }
 
   async recentReleases(limit: number, signal?: AbortSignal): Promise<Release[]> {
-    const snap = await this.read(signal);
+    const { view } = await this.read(signal);
     const seen = new Set<string>();
     const releases: Release[] = [];
     const add = (release: Release) => {
-      const key = normalizeVersion(release.version);
+      const key = release.versionUnknown ? `slot:${release.id}` : normalizeVersion(release.version);
       if (seen.has(key)) return;
       seen.add(key);
       releases.push(release);
     };
-    for (const entry of [...snap.status.deploymentHistory].reverse()) {
-      const holder = this.environmentHolding(snap, entry.version);
+    for (const entry of [...view.history].reverse()) {
+      const holder = this.sideHolding(view, { id: entry.version, version: entry.version });
+      const status = holder === view.live ? this.liveStatus(view) : holder === view.idle ? 'idle' : isFailed(entry.status) ? entry.status! : 'replaced';
       add({
         id: entry.version,
         version: entry.version,
         ...(entry.environment ? { slot: entry.environment } : {}),
         ...(entry.deployedAt ? { deployedAt: entry.deployedAt } : {}),
         ...(entry.action || entry.status ? { description: [entry.action, entry.status].filter(Boolean).join(' ') } : {}),
-        status: holder === snap.live ? this.liveStatus(snap) : holder === snap.idle ? 'idle' : 'replaced',
+        status,
       });
     }
-    // A service with a short (or no) history still has two releases on its environments.
-    add(this.environmentRelease(snap, snap.live));
-    add(this.environmentRelease(snap, snap.idle));
+    // A service with a short (or no) history still has a release on each environment.
+    add(this.sideRelease(view, view.live));
+    if (view.idle) add(this.sideRelease(view, view.idle));
     return releases.slice(0, Math.max(0, limit));
   }
 
   async lastStable(signal?: AbortSignal): Promise<Release | undefined> {
-    const snap = await this.read(signal);
-    const idle = this.environmentRelease(snap, snap.idle);
-    return sameVersion(idle.version, snap.status.currentVersion) ? undefined : idle;
+    const { view } = await this.read(signal);
+    const idle = this.idleOrThrow(view);
+    if (!idle.version) {
+      throw new TargetUnavailableError(
+        `The release on ${idle.name}, the idle environment, is unknown: ${idle.unknown}. Rewind never switches traffic to an environment ` +
+          `whose release it cannot tell. If you know ${idle.name} runs a good release, name it: --to ${idle.name}.`,
+        { idle: idle.name, missing: idle.unknown },
+      );
+    }
+    if (view.live.version && sameVersion(idle.version, view.live.version)) return undefined;
+    return this.sideRelease(view, idle);
   }
 
   async findRelease(ref: string, signal?: AbortSignal): Promise<Release | undefined> {
-    const snap = await this.read(signal);
-    const wanted = ref.trim();
-    for (const env of [snap.idle, snap.live]) {
-      const version = snap.status.environments[env]!.version;
-      if (env.toLowerCase() === wanted.toLowerCase() || sameVersion(version, wanted)) return this.environmentRelease(snap, env);
+    const { view } = await this.read(signal);
+    const wanted = ref.trim().toLowerCase();
+    for (const side of [view.idle, view.live]) {
+      if (!side) continue;
+      const release = this.sideRelease(view, side);
+      const byName = side.name.toLowerCase() === wanted || release.version.toLowerCase() === wanted;
+      const byVersion = side.version !== undefined && sameVersion(side.version, ref);
+      const byCommit = side.commit !== undefined && COMMIT_PREFIX.test(wanted) && side.commit.toLowerCase().startsWith(wanted);
+      if (byName || byVersion || byCommit) return release;
     }
     return undefined;
   }
 
   async describeChange(from: Release, to: Release, signal?: AbortSignal): Promise<ChangePreview> {
-    const snap = await this.read(signal);
-    const fromEnv = this.environmentHolding(snap, from.version) ?? from.slot ?? snap.live;
-    const toEnv = this.environmentHolding(snap, to.version) ?? to.slot ?? snap.idle;
+    const { view } = await this.read(signal);
+    const fromSide = this.sideHolding(view, from) ?? view.live;
+    const toSide = this.sideHolding(view, to) ?? view.idle;
+    const toLabel = toSide ? sideLabel(toSide) : releaseText(to);
     const notes = [
-      `Switches traffic from ${fromEnv} (${from.version}) to ${toEnv} (${to.version}).`,
-      `Nothing is redeployed: ${toEnv} keeps the release it already runs.`,
-      `${fromEnv} keeps ${from.version} on standby, so switching back is one more switch.`,
+      `Switches traffic from ${sideLabel(fromSide)} to ${toLabel}.`,
+      `Nothing is redeployed: ${toSide?.name ?? 'the idle environment'} keeps the release it already runs.`,
+      `${fromSide.name} keeps ${fromSide.version ?? 'its release'} on standby, so switching back is one more switch.`,
     ];
-    if (snap.status.environments[toEnv]?.health === 'unhealthy') {
-      notes.push(`Warning: ${toEnv} reports itself unhealthy right now; traffic would go to an environment that fails its health check.`);
+    if (toSide?.unknown) {
+      notes.push(
+        `Warning: the release on ${toSide.name} is unknown (${toSide.unknown}). It was named explicitly, so Rewind switches anyway, ` +
+          `then reads which release ${toSide.name} serves and verifies against that.`,
+      );
     }
-    if (snap.status.state !== 'stable') notes.push(`A switch is in progress right now (state: ${snap.status.state}).`);
-    return { commits: this.commitsBetween(snap, to.version, from.version), config: [], migrations: [], notes };
+    if (fromSide.unknown) notes.push(`The live release on ${fromSide.name} is unknown (${fromSide.unknown}).`);
+    if (toSide?.health === 'unhealthy') {
+      notes.push(`Warning: ${toSide.name} reports itself unhealthy right now; traffic would go to an environment that fails its health check.`);
+    }
+    if (view.switching) notes.push(`A switch is in progress right now (state: ${view.state}).`);
+    const commits = from.versionUnknown || to.versionUnknown ? [] : this.commitsBetween(view, to.version, from.version);
+    return { commits, config: [], migrations: [], notes };
   }
 
   async captureState(signal?: AbortSignal): Promise<Record<string, unknown>> {
@@ -115,16 +141,18 @@ export class BlueGreenProvider implements DeployProvider {
 
   async rollbackTo(target: Release, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<RollbackReceipt> {
     const { signal } = options;
-    const before = await this.read(signal);
-    if (sameVersion(before.status.currentVersion, target.version)) {
-      return { alreadyAtTarget: true, detail: `${this.label(before, before.live)} is already live (${this.stateWord(before)})` };
+    const { view: before } = await this.read(signal);
+    if (holds(before.live, target)) {
+      return { alreadyAtTarget: true, detail: `${sideLabel(before.live)} is already live (${this.stateWord(before)})` };
     }
-    const idleVersion = before.status.environments[before.idle]!.version;
-    if (!sameVersion(idleVersion, target.version)) {
+    const idle = this.idleOrThrow(before);
+    if (!holds(idle, target)) {
+      const holding = idle.version ?? `a release Rewind cannot tell (${idle.unknown})`;
       throw new TargetUnavailableError(
-        `A blue/green switch can only go to the idle environment, and ${before.idle} holds ${idleVersion}, not ${target.version} ` +
-          `(${before.live} serves ${before.status.currentVersion}). Roll back to ${idleVersion}, or deploy ${target.version} to ${before.idle} first.`,
-        { idle: before.idle, idleVersion, live: before.live, liveVersion: before.status.currentVersion, target: target.version },
+        `A blue/green switch can only go to the idle environment, and ${idle.name} holds ${holding}, not ${target.version} ` +
+          `(${before.live.name} serves ${before.live.version ?? 'a release Rewind cannot tell'}). ` +
+          (idle.version ? `Roll back to ${idle.version}, or deploy ${target.version} to ${idle.name} first.` : `Name it with --to ${idle.name} if you know it is good.`),
+        { idle: idle.name, idleVersion: idle.version, live: before.live.name, liveVersion: before.live.version, target: target.version },
       );
     }
 
@@ -132,7 +160,7 @@ export class BlueGreenProvider implements DeployProvider {
     try {
       response = await this.deps.http.request({
         method: 'POST',
-        url: `${this.baseUrl}${ROLLBACK_PATH}`,
+        url: `${this.baseUrl}${this.config.endpoints.rollback}`,
         headers: { ...this.headers(), 'idempotency-key': options.idempotencyKey },
         idempotent: false,
         timeoutMs: this.config.timeout,
@@ -142,45 +170,37 @@ export class BlueGreenProvider implements DeployProvider {
       });
     } catch (error) {
       if (!(error instanceof HttpTransportError)) throw error;
-      return this.settleUncertain(target, this.transportError(error, 'POST', ROLLBACK_PATH), signal);
+      return this.settleUncertain(target, this.transportError(error, 'POST', this.config.endpoints.rollback), signal);
     }
 
-    if (response.status >= 200 && response.status < 300) {
-      const answer = this.parseAnswer(response);
-      if (answer?.currentVersion !== undefined && sameVersion(answer.currentVersion, target.version)) {
-        const env = answer.currentEnvironment ?? before.idle;
-        const live = answer.state === undefined || answer.state === 'stable';
-        return { alreadyAtTarget: false, detail: `Switched traffic from ${before.live} (${before.status.currentVersion}) to ${env} (${target.version})${live ? '' : '; the switch is settling'}` };
-      }
-      // An answer we cannot read (or one naming another version): the status decides.
-      return this.settleUncertain(target, this.statusError('POST', ROLLBACK_PATH, response, 'with an answer that does not confirm the switch'), signal);
-    }
+    if (response.status >= 200 && response.status < 300) return this.accepted(before, idle, target, response, signal);
 
     if (response.status === 409) {
-      const after = await this.read(signal);
-      if (sameVersion(after.status.currentVersion, target.version)) {
-        return { alreadyAtTarget: false, detail: `A switch to ${this.label(after, after.live)} was already under way (${this.stateWord(after)})` };
+      const { view: after } = await this.read(signal);
+      if (holds(after.live, target)) {
+        return { alreadyAtTarget: false, detail: `A switch to ${sideLabel(after.live)} was already under way (${this.stateWord(after)})` };
       }
       throw new ProviderError(
-        `bluegreen at ${this.shownBase} is in the middle of another switch (${this.label(after, after.live)}, ${after.status.state}); try again once it settles.`,
+        `bluegreen at ${this.shownBase} is in the middle of another switch (${sideLabel(after.live)}, ${after.state}); try again once it settles.`,
         true,
         { status: 409 },
       );
     }
 
-    return this.settleUncertain(target, this.statusError('POST', ROLLBACK_PATH, response), signal);
+    return this.settleUncertain(target, this.statusError('POST', this.config.endpoints.rollback, response), signal);
   }
 
   async liveState(target: Release, signal?: AbortSignal): Promise<LiveState> {
-    const snap = await this.read(signal);
-    const current = this.environmentRelease(snap, snap.live);
-    const onTarget = sameVersion(snap.status.currentVersion, target.version);
-    const stable = snap.status.state === 'stable';
+    const { view } = await this.read(signal);
+    const current = this.sideRelease(view, view.live);
+    const onTarget = holds(view.live, target);
+    const settled = !view.switching;
+    const shown = target.versionUnknown ? target.slot ?? target.version : target.version;
     let detail: string;
-    if (onTarget && stable) detail = `${this.label(snap, snap.live)} is serving traffic`;
-    else if (onTarget) detail = `switching traffic to ${this.label(snap, snap.live)}`;
-    else detail = `${this.label(snap, snap.live)} is ${stable ? 'serving traffic' : 'being switched to'}, not ${target.version}`;
-    return { live: onTarget && stable, detail, current };
+    if (onTarget && settled) detail = `${sideLabel(view.live)} is serving traffic`;
+    else if (onTarget) detail = `switching traffic to ${sideLabel(view.live)}`;
+    else detail = `${sideLabel(view.live)} is ${settled ? 'serving traffic' : 'being switched to'}, not ${shown}`;
+    return { live: onTarget && settled, detail, current };
   }
 
   // ---- internals ----
@@ -197,44 +217,98 @@ export class BlueGreenProvider implements DeployProvider {
       const why = error instanceof ProviderError ? error.userMessage : String(error);
       throw new ProviderError(`${failure.userMessage}, and reading the status afterwards failed too (${why}); whether traffic switched is unknown.`, true, failure.details);
     }
-    if (sameVersion(after.status.currentVersion, target.version)) {
-      return { alreadyAtTarget: false, detail: `The rollback call failed (${failure.userMessage}), yet ${this.label(after, after.live)} is live (${this.stateWord(after)}): the switch took effect` };
+    const { live } = after.view;
+    if (holds(live, target)) {
+      return { alreadyAtTarget: false, detail: `The rollback call failed (${failure.userMessage}), yet ${sideLabel(live)} is live (${this.stateWord(after.view)}): the switch took effect` };
     }
-    throw new ProviderError(`${failure.userMessage}; traffic is still on ${this.label(after, after.live)}.`, failure.retryable, failure.details);
+    throw new ProviderError(`${failure.userMessage}; traffic is still on ${sideLabel(live)}.`, failure.retryable, failure.details);
+  }
+
+  /**
+   * The service took the switch (2xx). Seed 004 documents no answer, so one that does not name the
+   * target is not a failure: the status may lag. Calling again could switch back, so a 2xx is never
+   * repeated; wait_live watches for the switch to take effect, within the environment's deadline.
+   */
+  private async accepted(before: DeploymentView, idle: Side, target: Release, response: HttpResponse, signal?: AbortSignal): Promise<RollbackReceipt> {
+    const path = this.config.endpoints.rollback;
+    const switched = `Switched traffic from ${sideLabel(before.live)} to ${sideLabel(idle)}`;
+    const answer = this.parseAnswer(response);
+    if (this.answerConfirms(answer, target)) {
+      const settled = answer!.state === undefined || !isInProgress(answer!.state);
+      return { alreadyAtTarget: false, detail: `${switched}${settled ? '' : '; the switch is settling'}` };
+    }
+    if (answer?.success === false) return this.settleUncertain(target, this.statusError('POST', path, response, 'saying the switch failed'), signal);
+    const after = await this.read(signal).catch(() => undefined);
+    if (after && holds(after.view.live, target)) return { alreadyAtTarget: false, detail: `${switched} (the status confirms it)` };
+    return {
+      alreadyAtTarget: false,
+      detail: `bluegreen at ${this.shownBase} accepted POST ${path} (${response.status}) without confirming the switch to ${sideLabel(idle)}; waiting for the status to show it`,
+    };
+  }
+
+  private answerConfirms(answer: RollbackAnswer | undefined, target: Release): boolean {
+    if (!answer) return false;
+    if (target.versionUnknown) return answer.currentEnvironment !== undefined && answer.currentEnvironment === target.slot;
+    return answer.currentVersion !== undefined && sameVersion(answer.currentVersion, target.version);
   }
 
   private async read(signal?: AbortSignal): Promise<Snapshot> {
-    const response = await this.send('GET', STATUS_PATH, signal);
-    if (response.status < 200 || response.status >= 300) throw this.statusError('GET', STATUS_PATH, response);
-    let body: unknown;
-    try {
-      body = response.json();
-    } catch (error) {
-      if (!(error instanceof HttpBodyError)) throw error;
-      throw new ProviderError(`bluegreen at ${this.shownBase} answered GET ${STATUS_PATH} with a body that is not JSON.`, true, { status: response.status });
-    }
-    const parsed = DeploymentStatus.safeParse(body);
-    if (!parsed.success) {
+    const path = this.config.endpoints.status;
+    const body = await this.getJson(path, signal);
+    const result = readDeploymentView(body, this.config.status);
+    if (!result.ok) {
       throw new ProviderError(
-        `bluegreen at ${this.shownBase} answered GET ${STATUS_PATH} with something that is not a deployment status (${describeIssues(parsed.error)}).`,
+        `bluegreen at ${this.shownBase} answered GET ${path} with something that is not a deployment status: ${result.problem}. ` +
+          'If the service names its fields differently, map them under `provider.status` in the catalog.',
         false,
-        { status: response.status },
       );
     }
-    const status = parsed.data;
-    const live = status.currentEnvironment;
-    const idle = Object.keys(status.environments).find((env) => env !== live)!;
-    return { status, raw: body as Record<string, unknown>, live, idle };
+    const { view } = result;
+    if (!view.live.version) view.live = await this.withHealthVersion(view.live, signal);
+    return { view, raw: body as Record<string, unknown> };
   }
 
-  private async send(method: HttpMethod, path: string, signal?: AbortSignal): Promise<HttpResponse> {
+  /** The last word on what is live when the status cannot tell: the version GET /health names. */
+  private async withHealthVersion(live: Side, signal?: AbortSignal): Promise<Side> {
+    const path = this.config.endpoints.health;
+    let response: HttpResponse;
+    try {
+      response = await this.send('GET', path, signal, 0);
+    } catch (error) {
+      const why = error instanceof ProviderError ? error.userMessage : String(error);
+      return { ...live, unknown: `${live.unknown}, and GET ${path} failed (${why})` };
+    }
+    let version: string | undefined;
+    try {
+      const found = readPath(response.json(), this.config.health.version);
+      if (found.found && (typeof found.value === 'string' || typeof found.value === 'number') && String(found.value).trim()) version = String(found.value).trim();
+    } catch (error) {
+      if (!(error instanceof HttpBodyError)) throw error;
+    }
+    if (!version) return { ...live, unknown: `${live.unknown}, and GET ${path} names no ${this.config.health.version}` };
+    const { unknown: _unknown, ...known } = live;
+    return { ...known, version };
+  }
+
+  private async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.send('GET', path, signal);
+    if (response.status < 200 || response.status >= 300) throw this.statusError('GET', path, response);
+    try {
+      return response.json();
+    } catch (error) {
+      if (!(error instanceof HttpBodyError)) throw error;
+      throw new ProviderError(`bluegreen at ${this.shownBase} answered GET ${path} with a body that is not JSON.`, true, { status: response.status });
+    }
+  }
+
+  private async send(method: HttpMethod, path: string, signal?: AbortSignal, retries = this.config.retries): Promise<HttpResponse> {
     try {
       return await this.deps.http.request({
         method,
         url: `${this.baseUrl}${path}`,
         headers: this.headers(),
         timeoutMs: this.config.timeout,
-        retries: this.config.retries,
+        retries,
         label: 'bluegreen',
         ...(signal ? { signal } : {}),
       });
@@ -295,32 +369,35 @@ export class BlueGreenProvider implements DeployProvider {
     }
   }
 
-  private environmentRelease(snap: Snapshot, env: string): Release {
-    const e = snap.status.environments[env]!;
+  private idleOrThrow(view: DeploymentView): Side {
+    if (view.idle) return view.idle;
+    throw new TargetUnavailableError(`Rewind cannot tell which environment is idle on bluegreen at ${this.shownBase}: ${view.idleProblem}.`, { live: view.live.name });
+  }
+
+  private sideRelease(view: DeploymentView, side: Side): Release {
+    const status = side === view.live ? this.liveStatus(view) : 'idle';
+    if (!side.version) return unknownRelease(side.name, side.unknown ?? 'the status does not say', status);
     return {
-      id: e.version,
-      version: e.version,
-      slot: env,
-      ...(e.deployedAt ? { deployedAt: e.deployedAt } : {}),
-      ...(e.health ? { description: `${env} environment, ${e.health}` } : { description: `${env} environment` }),
-      status: env === snap.live ? this.liveStatus(snap) : 'idle',
+      id: side.version,
+      version: side.version,
+      slot: side.name,
+      ...(side.deployedAt ? { deployedAt: side.deployedAt } : {}),
+      description: side.health ? `${side.name} environment, ${side.health}` : `${side.name} environment`,
+      status,
     };
   }
 
-  /** Which environment runs `version` now; the live one wins if both do. */
-  private environmentHolding(snap: Snapshot, version: string): string | undefined {
-    for (const env of [snap.live, snap.idle]) {
-      if (sameVersion(snap.status.environments[env]!.version, version)) return env;
-    }
-    return undefined;
+  /** Which environment runs `release` now; the live one wins if both do. */
+  private sideHolding(view: DeploymentView, release: Release): Side | undefined {
+    return [view.live, view.idle].find((side) => holds(side, release));
   }
 
   /**
    * Commits of the deploys after `to`'s last deploy, up to `from`: what the rollback takes away.
    * Only deploys count; rollback entries re-point traffic and bring no new commits.
    */
-  private commitsBetween(snap: Snapshot, toVersion: string, fromVersion: string): string[] {
-    const deploys = snap.status.deploymentHistory.filter((h) => h.action === undefined || h.action === 'deploy');
+  private commitsBetween(view: DeploymentView, toVersion: string, fromVersion: string): string[] {
+    const deploys = view.history.filter((h) => !isTrafficMove(h));
     let start = -1;
     deploys.forEach((h, i) => {
       if (sameVersion(h.version, toVersion)) start = i;
@@ -335,15 +412,15 @@ export class BlueGreenProvider implements DeployProvider {
     return commits;
   }
 
-  private liveStatus(snap: Snapshot): string {
-    return snap.status.state === 'stable' ? 'live' : snap.status.state;
+  private liveStatus(view: DeploymentView): string {
+    return view.switching ? view.state : 'live';
   }
 
-  private stateWord(snap: Snapshot): string {
-    return snap.status.state === 'stable' ? 'serving traffic' : snap.status.state;
+  private stateWord(view: DeploymentView): string {
+    return view.switching ? view.state : 'serving traffic';
   }
+}
 
-  private label(snap: Snapshot, env: string): string {
-    return `${env} (${snap.status.environments[env]!.version})`;
-  }
+function releaseText(release: Release): string {
+  return release.versionUnknown ? release.version : release.slot ? `${release.slot} (${release.version})` : release.version;
 }

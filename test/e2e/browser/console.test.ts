@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { browserAvailable, launchChromium } from '../../support/browser';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
 
@@ -31,7 +32,7 @@ const CATALOG = (url: string) =>
     await browser?.close();
   });
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1', bad: true }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1', bad: true }, live: 'green' });
     h = await startHarness(CATALOG(target.url), { http: true, console: true, recordReplies: false });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await page.goto(`${h.rewind.url}/console/`);

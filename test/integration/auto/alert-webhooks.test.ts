@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { signBody } from '../../../src/triggers/webhook-auth';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
@@ -19,7 +20,7 @@ describe('alert webhooks', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
     const catalog = bluegreenCatalog(target.url, '        auto: { lockAfterRollback: false, cooldown: 0 }').replace(
       'services:',
       `hooks:

@@ -3,7 +3,8 @@
  * deploy is rolled back automatically; the thread carries the probe evidence; afterwards the
  * environment is locked, so the next failure only alerts.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
@@ -13,7 +14,7 @@ describe('health monitor', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
     h = await startHarness(
       bluegreenCatalog(
         target.url,
@@ -31,6 +32,7 @@ describe('health monitor', () => {
     await waitFor(() => target.requests.filter((r) => r.path === '/health').length, (n) => n >= 3, { what: 'healthy probes' });
     expect(await h.rewind.store.list({ limit: 5 })).toEqual([]);
 
+    const deployedAt = Date.now();
     target.deploy('2.5.0', { bad: true });
     const record = await waitFor(async () => (await h.rewind.store.list({ limit: 5 }))[0], (r) => r !== undefined, { what: 'an automatic rollback' });
     expect(record!.trigger).toMatchObject({ kind: 'auto', source: 'health-monitor' });
@@ -44,7 +46,7 @@ describe('health monitor', () => {
 
     // The deciding probe is the third failing /health after the deploy; the rollback started after it.
     const done = await h.waitForState(record!.id, 'succeeded');
-    const afterDeploy = target.requests.filter((r) => r.path === '/health' && r.at >= Date.parse(String((target.status() as { environments: { green: { deployedAt: string } } }).environments.green.deployedAt)));
+    const afterDeploy = target.requests.filter((r) => r.path === '/health' && r.at >= deployedAt);
     expect(afterDeploy.length).toBeGreaterThanOrEqual(3);
     expect(done.timings.startedAt!).toBeGreaterThanOrEqual(afterDeploy[2]!.at);
     expect(target.rollbackRequests).toBe(1);

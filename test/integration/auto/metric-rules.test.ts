@@ -2,7 +2,8 @@
  * Metric rules: a Prometheus query that stays on the unhealthy side for the rule's duration starts
  * a rollback; a single bad sample, no data, or a recovery before the duration does not. Status shows it.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { FakePrometheus } from '../../fakes/prometheus-server';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
@@ -16,7 +17,7 @@ describe('metric rules', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
     prometheus = await FakePrometheus.start();
     const auto = `        auto:
           prometheus: { url: ${prometheus.url} }

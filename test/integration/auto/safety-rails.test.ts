@@ -2,7 +2,8 @@
  * Each safety rail holds an automatic rollback back and says why in the incident channel:
  * cooldown, hourly cap, deploy window, environment lock (until unlocked), pause, and shadow mode.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import type { OutboundEvent } from '../../../src/domain/outbound-event';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, LEAD, ONCALL, startHarness, STRANGER, type Harness } from '../../support/harness';
@@ -16,7 +17,7 @@ describe('safety rails', () => {
   let alerts = 0;
 
   async function start(auto: string) {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.3.0' }, live: 'blue' });
     const catalog = bluegreenCatalog(target.url, `        auto: ${auto}`).replace('services:', `hooks:\n  generic: { auth: { type: bearer, token: "${TOKEN}" } }\nservices:`);
     h = await startHarness(catalog, { http: true });
   }

@@ -3,7 +3,8 @@
  * Slack and Discord, the channel arrives live over Server-Sent Events, and private answers reach
  * only the person they are for.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import type { ConsoleEvent } from '../../../src/chat/console/console-event';
 import { startHarness, bluegreenCatalog, type Harness } from '../../support/harness';
 import { openSse, type SseClient } from '../../support/sse-client';
@@ -21,7 +22,7 @@ describe('console API', () => {
   const streams: SseClient<ConsoleEvent>[] = [];
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     h = await startHarness(CATALOG(target.url), { http: true, console: true, recordReplies: false });
   });
   afterEach(async () => {

@@ -2,7 +2,8 @@
  * Discord over HTTP interactions, end to end: Ed25519-signed interactions in at
  * POST /discord/interactions, a local fake of Discord's REST API out.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { FakeDiscord } from '../../fakes/discord-api';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
 import {
@@ -32,7 +33,7 @@ describe('Discord (HTTP interactions)', () => {
 
   beforeEach(async () => {
     discord = await FakeDiscord.start({ token: TOKEN, applicationId: APP });
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     const catalog = bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health }`)
       .replace('channels: { slack: C0INCIDENT }', `channels: { discord: "${CHANNEL}" }`)
       .replace('high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2] }', `high: { required: 1, approvers: { discord: ["${APPROVER}", "role:111"] }`)

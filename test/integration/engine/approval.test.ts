@@ -2,7 +2,8 @@
  * High severity waits for approval: only listed approvers decide, the requester cannot approve
  * their own request, a late or repeated click changes nothing, and an unanswered request expires.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { AlreadyDecidedError, NotAnApproverError, SelfApprovalError } from '../../../src/domain/errors';
 import type { RollbackRecord } from '../../../src/domain/rollback-record';
 import { renderPlainText } from '../../../src/messages/plain-text';
@@ -27,7 +28,7 @@ describe('approval', () => {
   }
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
   });
   afterEach(async () => {
     await h.close();

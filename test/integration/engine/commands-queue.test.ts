@@ -37,6 +37,19 @@ describe('commands queue', () => {
     expect(audit.filter((e) => e.type === 'approval.granted')).toHaveLength(1);
   });
 
+  it('lists the deployment history as releases, newest first, the live one marked and the others one click away', async () => {
+    fixture.target.deploy('2.5.0');
+    fixture.target.deploy('2.5.1');
+    await fixture.h.rewind.queues.enqueueCommand({ type: 'releases', actor: ONCALL, service: 'checkout-api', reply: replyTo('oncall') });
+    const [reply] = await waitFor(() => repliesTo('oncall'), (r) => r.length === 1, { what: 'the releases reply' });
+    const rows = renderPlainText(reply!.message).split('\n').map((line) => line.trim()).filter((line) => /^[▶•] /.test(line));
+    expect(rows.map((row) => row.split(' · ')[0])).toEqual(['▶ 2.5.1 (green)', '• 2.5.0 (blue)', '• 2.4.1 (green)', '• 2.4.0 (blue)']);
+    expect(rows[0]).toContain('CURRENT');
+    expect(rows[1]).toContain('idle');
+    expect(rows[3]).toContain('replaced');
+    expect(reply!.message.buttons?.map((b) => b.label)).toEqual(['Roll back to 2.5.0', 'Roll back to 2.4.1', 'Roll back to 2.4.0']);
+  });
+
   it('answers status, history, releases and help privately', async () => {
     await fixture.h.rewind.queues.enqueueCommand({ type: 'releases', actor: ONCALL, service: 'checkout-api', reply: replyTo('oncall') });
     await fixture.h.rewind.queues.enqueueCommand({ type: 'help', actor: ONCALL, reply: replyTo('oncall') });

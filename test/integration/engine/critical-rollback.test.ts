@@ -3,7 +3,8 @@
  * service: requested → queued → running → verifying → succeeded, one provider call, complete
  * record, history and audit trail, and a summary that names duration and RTO.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
@@ -17,7 +18,7 @@ describe('critical rollback of a bluegreen service', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     h = await startHarness(bluegreenCatalog(target.url, VERIFY.replaceAll('BASE', target.url)));
   });
   afterEach(async () => {

@@ -1,6 +1,7 @@
 /** No secret reaches a stored record, an audit event, a chat message or a log line. */
 import { Writable } from 'node:stream';
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { createLogger } from '../../../src/observability/logger';
 import { SecretScrubber } from '../../../src/observability/secret-scrubber';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
@@ -13,7 +14,7 @@ describe('secrets', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     const catalog = bluegreenCatalog(target.url).replace(`baseUrl: ${target.url},`, `baseUrl: ${target.url}, token: "\${DEPLOY_TOKEN}",`);
     h = await startHarness(catalog, { env: { DEPLOY_TOKEN } });
   });

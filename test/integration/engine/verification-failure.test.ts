@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
@@ -44,7 +45,7 @@ describe('verification failure', () => {
   }
 
   it('health answering 503 after the switch fails the rollback with the evidence', async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0', healthy: false }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0', healthy: false }, green: { version: '2.4.1' }, live: 'green' });
     h = await startHarness(
       bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health, expect: { status: 200, json: { health: healthy } } }`),
     );
@@ -63,7 +64,7 @@ describe('verification failure', () => {
   });
 
   it('a live version different from the target fails with both versions in the summary', async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     // A version endpoint that still reports the old release (a stale instance behind the switch).
     const stale = await jsonServer({ build: { version: '2.4.1' } });
     h = await startHarness(
@@ -83,7 +84,7 @@ describe('verification failure', () => {
   });
 
   it('retry verification re-runs only the checks, never the provider switch', async () => {
-    target = await BlueGreenService.start({ blue: { version: '2.4.0', healthy: false }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0', healthy: false }, green: { version: '2.4.1' }, live: 'green' });
     h = await startHarness(bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health }`));
     const failed = await rollBack();
     expect(failed.state).toBe('failed');

@@ -1,12 +1,13 @@
 /**
- * The blue/green provider against the real demo service over HTTP: what it reads, that a rollback
- * switches exactly once however the call goes wrong, and what its errors tell a person.
+ * The blue/green provider against the real demo service over HTTP, in both status shapes (the full
+ * one, and only what seed 004 documents): what it reads, that a rollback switches exactly once
+ * however the call goes wrong, and what its errors tell a person.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/app/system-clock';
 import { BlueGreenProviderConfig } from '../../../src/config/catalog-schema';
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { BlueGreenService, STATUS_SHAPES } from '../../../src/demo/bluegreen-service';
 import { ProviderError, TargetUnavailableError } from '../../../src/domain/errors';
 import type { Release } from '../../../src/domain/release';
 import { silentLogger } from '../../../src/observability/logger';
@@ -25,13 +26,13 @@ function provider(baseUrl: string, extra: Record<string, unknown> = {}): BlueGre
   return new BlueGreenProvider(config, { http: http() });
 }
 
-describe('bluegreen provider', () => {
+describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => {
   let service: BlueGreenService;
   let bg: BlueGreenProvider;
   let blue: Release;
 
   beforeEach(async () => {
-    service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', statusShape });
     bg = provider(service.url);
     blue = (await bg.lastStable())!;
   });
@@ -77,15 +78,31 @@ describe('bluegreen provider', () => {
       expect(preview.commits[0]).toMatch(/^[0-9a-f]{7} \(2\.4\.1\)$/);
     });
 
-    it('warns in the preview when the side it would switch to is unhealthy', async () => {
-      service.setHealthy('blue', false);
-      const preview = await bg.describeChange(await bg.currentRelease(), blue);
-      expect(preview.notes.join(' ')).toMatch(/blue reports itself unhealthy/);
+    it('dates the live release by its deploy, so automatic rollback can tie trouble to it', async () => {
+      const before = Date.now();
+      service.deploy('2.5.0');
+      const live = await bg.currentRelease();
+      expect(live).toMatchObject({ version: '2.5.0', slot: 'blue' });
+      expect(Date.parse(live.deployedAt!)).toBeGreaterThanOrEqual(before - 1);
     });
+
+    it('finds the idle release by a commit prefix from the history', async () => {
+      const commit = (service.status()['deploymentHistory'] as { version: string; commit: string }[]).find((h) => h.version === '2.4.0')!.commit;
+      expect(await bg.findRelease(commit.slice(0, 7))).toMatchObject({ version: '2.4.0', slot: 'blue' });
+    });
+
+    if (statusShape === 'full') {
+      it('warns in the preview when the side it would switch to is unhealthy', async () => {
+        service.setHealthy('blue', false);
+        const preview = await bg.describeChange(await bg.currentRelease(), blue);
+        expect(preview.notes.join(' ')).toMatch(/blue reports itself unhealthy/);
+      });
+    }
 
     it('captures the raw status document', async () => {
       const state = await bg.captureState();
-      expect(state).toMatchObject({ currentEnvironment: 'green', currentVersion: '2.4.1', environments: { blue: { version: '2.4.0' } } });
+      expect(state).toEqual(service.status());
+      expect(state).toMatchObject({ currentEnvironment: 'green', currentVersion: '2.4.1' });
     });
   });
 
@@ -212,36 +229,37 @@ describe('bluegreen provider', () => {
       expect(error).toBeInstanceOf(ProviderError);
       expect((error as ProviderError).userMessage).toBe(`bluegreen at http://127.0.0.1:${port} could not be reached for GET /deployment/status (connection refused)`);
       expect((error as ProviderError).retryable).toBe(true);
-      service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+      service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', statusShape });
     });
   });
+});
 
-  describe('a service that misbehaves', () => {
-    async function answering(status: number, body: string) {
-      const server = createServer((_req, res) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(body);
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      return { url, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
-    }
-
-    it.each([
-      [503, '{"error":"maintenance"}', 'answered 503 to GET /deployment/status ("maintenance")', true],
-      [401, '{"error":"bad token"}', 'answered 401 to GET /deployment/status ("bad token"); check the provider token in the catalog', false],
-      [200, '<html>login</html>', 'answered GET /deployment/status with a body that is not JSON.', true],
-      [200, '{"currentEnvironment":"green","environments":{}}', 'answered GET /deployment/status with something that is not a deployment status (currentVersion: ', false],
-    ])('turns a %i %s into a ProviderError a person can act on', async (status, body, message, retryable) => {
-      const bad = await answering(status, body);
-      try {
-        const error = await provider(bad.url, { retries: 1 }).currentRelease().catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ProviderError);
-        expect((error as ProviderError).userMessage).toContain(`bluegreen at ${bad.url} ${message}`);
-        expect((error as ProviderError).retryable).toBe(retryable);
-      } finally {
-        await bad.close();
-      }
+describe('bluegreen provider against a service that misbehaves', () => {
+  async function answering(status: number, body: string) {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
     });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  }
+
+  it.each([
+    [503, '{"error":"maintenance"}', 'answered 503 to GET /deployment/status ("maintenance")', true],
+    [401, '{"error":"bad token"}', 'answered 401 to GET /deployment/status ("bad token"); check the provider token in the catalog', false],
+    [200, '<html>login</html>', 'answered GET /deployment/status with a body that is not JSON.', true],
+    [200, '{"currentVersion":"2.4.1","environments":{}}', 'answered GET /deployment/status with something that is not a deployment status: it has no currentEnvironment (the environment serving traffic). If the service names its fields differently, map them under `provider.status` in the catalog.', false],
+    [200, '["green"]', 'answered GET /deployment/status with something that is not a deployment status: the answer is not a JSON object.', false],
+  ])('turns a %i %s into a ProviderError a person can act on', async (status, body, message, retryable) => {
+    const bad = await answering(status, body);
+    try {
+      const error = await provider(bad.url, { retries: 1 }).currentRelease().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).userMessage).toContain(`bluegreen at ${bad.url} ${message}`);
+      expect((error as ProviderError).retryable).toBe(retryable);
+    } finally {
+      await bad.close();
+    }
   });
 });

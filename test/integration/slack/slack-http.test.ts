@@ -3,7 +3,8 @@
  * Slack's Web API out. Covers the ack, the header/thread/update/summary sequence, signature
  * refusals, approval clicks, and a rate-limited chat.postMessage.
  */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { FakeSlack, FAKE_SLACK_TOKEN, type FakeMessage } from '../../fakes/slack-api';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
 import { buttonClickForm, postToSlackEndpoint, SIGNING_SECRET, slashCommandForm, slackSignature } from '../../support/slack-signing';
@@ -16,7 +17,7 @@ describe('Slack (HTTP mode)', () => {
 
   beforeEach(async () => {
     slack = await FakeSlack.start();
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     const catalog = bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health }`).replace(
       'high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2] }',
       'high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2, S0SRE] }',

@@ -1,5 +1,6 @@
 /** Slack in Socket Mode: the same commands and buttons arrive over a WebSocket instead of HTTP. */
-import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { startTarget } from '../../support/bluegreen-target';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../fakes/slack-api';
 import { FakeSocketMode } from '../../fakes/slack-socket-mode';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
@@ -17,7 +18,7 @@ describe('Slack (Socket Mode)', () => {
     slack = await FakeSlack.start();
     socket = await FakeSocketMode.start();
     slack.enableSocketMode(APP_TOKEN, socket.url);
-    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     h = await startHarness(bluegreenCatalog(target.url), {
       recordReplies: false,
       slack: { botToken: FAKE_SLACK_TOKEN, appToken: APP_TOKEN, mode: 'socket', apiUrl: slack.apiUrl },

@@ -54,6 +54,16 @@ describe('version verifier', () => {
     expect(result).toMatchObject({ status: 'fail', measured: 'live 2.4.1', threshold: '2.4.0' });
   });
 
+  it('leaves a target whose release was never known to a person, showing what is live', async () => {
+    const unknown: Release = { id: 'blue', version: 'blue (release unknown)', slot: 'blue', versionUnknown: true };
+    const result = await verifier({ url: `${service.url}/deployment/status`, path: 'currentVersion', attempts: 3 }).verify({ target: unknown });
+    expect(result).toMatchObject({
+      status: 'inconclusive',
+      measured: 'live 2.4.1; the target (blue (release unknown)) had no known version to compare with',
+      threshold: 'the target release (unknown)',
+    });
+  });
+
   it('checks `expect` instead of the target when it is set', async () => {
     const result = await verifier({ url: `${service.url}/health`, expect: '2.4.1' }).verify({ target: TARGET });
     expect(result).toMatchObject({ status: 'pass', threshold: '2.4.1' });

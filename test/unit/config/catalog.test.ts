@@ -79,6 +79,52 @@ describe('invalid catalogs name the path of each problem', () => {
     expect(found).toHaveLength(3);
   });
 
+  it('a bluegreen field map with a bad JSON path, a misspelt field and a bad endpoint', () => {
+    const found = problems(
+      minimal(`      production:
+        provider:
+          type: bluegreen
+          baseUrl: http://deploy.internal
+          endpoints: { status: deployment/status }
+          status:
+            history: deploy..history
+            curentVersion: release
+            entry: { version: "items[x]" }
+        verify:
+          - { type: version, url: http://x/version, path: "build version" }`),
+    );
+    const at = 'services.checkout-api.environments.production';
+    expect(found).toEqual(
+      expect.arrayContaining([
+        `${at}.provider.endpoints.status: expected a path starting with "/", such as "/deployment/status"`,
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status\.history: "deploy\.\.history" is not a JSON path: "" is not a field name or \[index\]/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status: unknown field "curentVersion"; valid fields: currentEnvironment, currentVersion, state, environments, history, entry/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status\.entry\.version: "items\[x\]" is not a JSON path/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.verify\[0\]\.path: "build version" is not a JSON path/),
+      ]),
+    );
+    expect(found).toHaveLength(5);
+  });
+
+  it('a bluegreen field map fills in seed 004\'s names for what it leaves out', () => {
+    const { catalog } = parseCatalog(
+      `defaults: { approvals: { high: { required: 0 }, medium: { required: 0 } } }\n` +
+        minimal(`      production:
+        provider: { type: bluegreen, baseUrl: http://deploy.internal, status: { currentVersion: build.release, entry: { environment: slot } } }`),
+      {},
+    );
+    expect(catalog.entry('checkout-api', 'production').config.provider).toMatchObject({
+      endpoints: { status: '/deployment/status', rollback: '/deployment/rollback', health: '/health' },
+      status: {
+        currentEnvironment: 'currentEnvironment',
+        currentVersion: 'build.release',
+        history: 'deploymentHistory',
+        entry: { version: 'version', environment: 'slot', deployedAt: 'deployedAt' },
+      },
+      health: { version: 'version' },
+    });
+  });
+
   it('approval rules that cannot be satisfied', () => {
     const found = problems(`
 defaults:

@@ -1,6 +1,6 @@
 /**
- * Dot paths into parsed JSON, as checks name them in the catalog: `health`, `build.version`,
- * `items.0.id` (`items[0].id` and negative indexes such as `history.-1` work too).
+ * Dot paths into parsed JSON, as the catalog names them for checks and provider field maps:
+ * `health`, `build.version`, `items.0.id` (`items[0].id` and negative indexes such as `history.-1` work too).
  */
 
 export type PathLookup = { found: true; value: unknown } | { found: false };
@@ -8,10 +8,31 @@ export type PathLookup = { found: true; value: unknown } | { found: false };
 export function splitPath(path: string): string[] {
   return path
     .trim()
-    .replace(/^\$\.?/, '')
+    .replace(/^\$(?=[.[]|$)\.?/, '')
     .replace(/\[(-?\d+)\]/g, '.$1')
     .split('.')
     .filter((segment) => segment.length > 0);
+}
+
+const SEGMENT = /^[^.[\]\s]+$/;
+const INDEXES = /^(?:\[-?\d+\])+$/;
+export const PATH_EXAMPLES = '"currentVersion", "deploy.version" or "history[-1].version"';
+
+/** Why `path` is not a path readPath understands, or undefined when it is one. `$` alone is the whole document. */
+export function pathProblem(path: string): string | undefined {
+  if (path.trim() === '$') return undefined;
+  const body = path.trim().replace(/^\$(?=[.[])\.?/, '');
+  if (!body) return `"${path}" is empty; expected a JSON path such as ${PATH_EXAMPLES}`;
+  for (const part of body.split('.')) {
+    const bracket = part.indexOf('[');
+    const name = bracket < 0 ? part : part.slice(0, bracket);
+    const rest = bracket < 0 ? '' : part.slice(bracket);
+    const nameOk = name === '' ? rest !== '' : SEGMENT.test(name);
+    if (part === '' || !nameOk || (rest !== '' && !INDEXES.test(rest))) {
+      return `"${path}" is not a JSON path: "${part}" is not a field name or [index]; expected a path such as ${PATH_EXAMPLES}`;
+    }
+  }
+  return undefined;
 }
 
 export function readPath(value: unknown, path: string): PathLookup {
