@@ -35,6 +35,20 @@ export function releaseLabel(release: Release): string {
   return release.slot ? `${release.version} (${release.slot})` : release.version;
 }
 
+/**
+ * Whether a listed release is the one live now. Only known versions compare: a release of unknown
+ * version is the live one only when it is that very entry, never every release once in its slot.
+ */
+export function isCurrentRelease(release: Release, current: Release): boolean {
+  if (release.id === current.id) return true;
+  return !release.versionUnknown && !current.versionUnknown && sameVersion(release.version, current.version);
+}
+
+/** What a person types after `--to` to name this release: its version, or its slot when the version is unknown. */
+export function releaseRef(release: Release): string {
+  return release.versionUnknown && release.slot ? release.slot : release.version;
+}
+
 /** `v2.4.0` and `2.4.0` name the same release. */
 export function normalizeVersion(version: string): string {
   return version.trim().replace(/^v(?=\d)/i, '');

@@ -3,9 +3,8 @@
  * map: it fronts a real demo service and renames its status (`GET /api/v2/bg`), its switch
  * (`POST /api/v2/bg/flip`, answering only `{ "accepted": true }`) and its health (`GET /healthz`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { BlueGreenService } from '../../src/demo/bluegreen-service';
+import { HttpFakeServer, type FakeAnswer, type FakeRequest } from './http-fake-base';
 
 interface DemoEntry {
   version: string;
@@ -15,7 +14,7 @@ interface DemoEntry {
   status: string;
 }
 
-/** The field map that reads this service, as a catalog would write it. */
+/** The provider fields that read this service, as a catalog would write them. */
 export const RENAMED_PROVIDER = {
   endpoints: { status: '/api/v2/bg', rollback: '/api/v2/bg/flip', health: '/healthz' },
   status: {
@@ -26,43 +25,25 @@ export const RENAMED_PROVIDER = {
   },
 };
 
-export class RenamedBlueGreen {
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(behind: BlueGreenService): Promise<RenamedBlueGreen> {
-    const server = createServer((req, res) => void handle(behind, req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new RenamedBlueGreen(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+export function startRenamedBlueGreen(behind: BlueGreenService): Promise<HttpFakeServer> {
+  return HttpFakeServer.listen('renamed bluegreen', (request) => answer(behind, request));
 }
 
-async function handle(behind: BlueGreenService, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const send = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  const route = `${req.method} ${req.url}`;
+async function answer(behind: BlueGreenService, { method, url, headers }: FakeRequest): Promise<FakeAnswer> {
+  const route = `${method} ${url.pathname}`;
   if (route === 'GET /api/v2/bg') {
     const status = behind.status();
     const log = (status['deploymentHistory'] as DemoEntry[]).map((h) => ({ slot: h.environment, release: h.version, at: h.deployedAt, result: h.status, kind: h.action }));
-    return send(200, { traffic: { color: status['currentEnvironment'], release: status['currentVersion'] }, log });
+    return { status: 200, body: { traffic: { color: status['currentEnvironment'], release: status['currentVersion'] }, log } };
   }
   if (route === 'POST /api/v2/bg/flip') {
-    const key = req.headers['idempotency-key'];
-    const answer = await fetch(`${behind.url}/deployment/rollback`, { method: 'POST', headers: typeof key === 'string' ? { 'idempotency-key': key } : {} });
-    return send(answer.ok ? 202 : answer.status, { accepted: answer.ok });
+    const key = headers['idempotency-key'];
+    const switched = await fetch(`${behind.url}/deployment/rollback`, { method: 'POST', headers: typeof key === 'string' ? { 'idempotency-key': key } : {} });
+    return { status: switched.ok ? 202 : switched.status, body: { accepted: switched.ok } };
   }
   if (route === 'GET /healthz') {
-    const answer = await fetch(`${behind.url}/health`);
-    return send(answer.status, await answer.json());
+    const health = await fetch(`${behind.url}/health`);
+    return { status: health.status, body: await health.json() };
   }
-  return send(404, { error: `no route ${route}` });
+  return { status: 404, body: { error: `no route ${route}` } };
 }

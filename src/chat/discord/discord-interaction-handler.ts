@@ -7,6 +7,7 @@ import { InteractionResponseType, InteractionType, MessageFlags, type APIInterac
 import type { Actor } from '../../domain/actor';
 import { isRewindError, ValidationError } from '../../domain/errors';
 import type { Message } from '../../domain/message';
+import { isCurrentRelease, releaseRef } from '../../domain/release';
 import { Severity } from '../../domain/severity';
 import type { CommandInput } from '../../engine/commands';
 import { errorReply } from '../../messages/templates/replies';
@@ -205,7 +206,7 @@ export class DiscordInteractionHandler {
       const target = catalog.resolve(service, str(values['environment']));
       const provider = this.deps.integrations.provider(target.service, target.environment);
       const [current, releases] = await Promise.all([provider.currentRelease(), provider.recentReleases(AUTOCOMPLETE_LIMIT)]);
-      return releases.map((r) => r.version).filter((v) => v !== current.version);
+      return releases.filter((r) => !isCurrentRelease(r, current)).map(releaseRef);
     }
     return [];
   }

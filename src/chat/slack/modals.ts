@@ -4,7 +4,7 @@
  */
 import type { InputBlock, InputBlockElement, ModalView, PlainTextElement, PlainTextInput, PlainTextOption } from '@slack/types';
 import { ValidationError } from '../../domain/errors';
-import { releaseLabel, type Release } from '../../domain/release';
+import { isCurrentRelease, releaseLabel, releaseRef, type Release } from '../../domain/release';
 import { SEVERITIES, Severity } from '../../domain/severity';
 import { formatTimestamp } from '../../messages/formatting';
 
@@ -210,10 +210,6 @@ export function parseRequestSubmission(view: SubmittedView): RequestSubmission {
   };
 }
 
-function isCurrent(release: Release, current: Release | undefined): boolean {
-  return current !== undefined && (release.id === current.id || release.version === current.version);
-}
-
 /** `2.4.0 (blue) · 2026-11-20 14:02:00 UTC · checkout: retry on card timeouts`, cut to fit an option. */
 function releaseText(release: Release): string {
   const deployed = release.deployedAt && Number.isFinite(Date.parse(release.deployedAt)) ? formatTimestamp(Date.parse(release.deployedAt)) : undefined;
@@ -228,8 +224,8 @@ export function releaseOptions(releases: readonly Release[], current: Release | 
   const typed = query.trim().toLowerCase();
   const matches = (release: Release) => !typed || [release.version, release.id, release.description ?? ''].some((text) => text.toLowerCase().includes(typed));
   const options = releases
-    .filter((release) => !isCurrent(release, current) && matches(release) && release.version.length <= MAX.optionValue)
+    .filter((release) => (current === undefined || !isCurrentRelease(release, current)) && matches(release) && releaseRef(release).length <= MAX.optionValue)
     .slice(0, MAX.options)
-    .map((release) => option(releaseText(release), release.version));
+    .map((release) => option(releaseText(release), releaseRef(release)));
   return { options };
 }

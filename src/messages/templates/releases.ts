@@ -3,17 +3,12 @@
  * the others (at most five, one Discord action row).
  */
 import type { Button, Message } from '../../domain/message';
-import { releaseLabel, sameVersion, type Release } from '../../domain/release';
+import { isCurrentRelease, releaseLabel, releaseRef, type Release } from '../../domain/release';
 import { LIMITS, formatTimestamp, moreLine, oneLine } from '../formatting';
 import { rowSections } from './blocks';
 import { compose } from './compose';
 
 const MAX_LISTED = 10;
-
-function isCurrent(release: Release, current: Release): boolean {
-  if (release.versionUnknown || current.versionUnknown) return release.id === current.id;
-  return release.id === current.id || sameVersion(release.version, current.version);
-}
 
 /** ISO dates shown in UTC like every other time; anything else as the provider wrote it. */
 function deployedLabel(deployedAt: string | undefined): string | undefined {
@@ -35,15 +30,15 @@ function releaseRow(release: Release, current: boolean): string {
 }
 
 export function releasesMessage(service: string, environment: string, current: Release, releases: readonly Release[]): Message {
-  const listed = releases.some((r) => isCurrent(r, current)) ? [...releases] : [current, ...releases];
+  const listed = releases.some((r) => isCurrentRelease(r, current)) ? [...releases] : [current, ...releases];
   const shown = listed.slice(0, MAX_LISTED);
-  const rows = shown.map((release) => releaseRow(release, isCurrent(release, current)));
+  const rows = shown.map((release) => releaseRow(release, isCurrentRelease(release, current)));
   if (listed.length > shown.length) rows.push(moreLine(listed.length - shown.length));
   const buttons: Button[] = shown
     // A release nobody can tell is switched to only when a person types its name, never by one click.
-    .filter((release) => !isCurrent(release, current) && !release.versionUnknown)
+    .filter((release) => !isCurrentRelease(release, current) && !release.versionUnknown)
     .slice(0, LIMITS.buttons)
-    .map((release) => ({ action: 'rollback_to', label: `Roll back to ${release.version}`, style: 'secondary', value: `${service}|${environment}|${release.version}` }));
+    .map((release) => ({ action: 'rollback_to', label: `Roll back to ${release.version}`, style: 'secondary', value: `${service}|${environment}|${releaseRef(release)}` }));
   const title = `Recent releases of ${service} (${environment})`;
   return compose({
     kind: 'releases',

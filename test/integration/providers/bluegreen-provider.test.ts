@@ -3,8 +3,6 @@
  * one, and only what seed 004 documents): what it reads, that a rollback switches exactly once
  * however the call goes wrong, and what its errors tell a person.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/app/system-clock';
 import { BlueGreenProviderConfig } from '../../../src/config/catalog-schema';
 import { BlueGreenService, STATUS_SHAPES } from '../../../src/demo/bluegreen-service';
@@ -14,6 +12,7 @@ import { silentLogger } from '../../../src/observability/logger';
 import { BlueGreenProvider } from '../../../src/providers/bluegreen/bluegreen-provider';
 import { createProvider } from '../../../src/providers/create-provider';
 import { HttpClient } from '../../../src/providers/http-client';
+import { HttpFakeServer } from '../../fakes/http-fake-base';
 
 const TOKEN = 'bg-token-very-secret-4242';
 
@@ -235,15 +234,8 @@ describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => 
 });
 
 describe('bluegreen provider against a service that misbehaves', () => {
-  async function answering(status: number, body: string) {
-    const server = createServer((_req, res) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { url, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
-  }
+  const answering = (status: number, body: string) =>
+    HttpFakeServer.listen('misbehaving bluegreen', () => ({ status, body, headers: { 'content-type': 'application/json' } }));
 
   it.each([
     [503, '{"error":"maintenance"}', 'answered 503 to GET /deployment/status ("maintenance")', true],
@@ -254,9 +246,9 @@ describe('bluegreen provider against a service that misbehaves', () => {
   ])('turns a %i %s into a ProviderError a person can act on', async (status, body, message, retryable) => {
     const bad = await answering(status, body);
     try {
-      const error = await provider(bad.url, { retries: 1 }).currentRelease().catch((e: unknown) => e);
+      const error = await provider(bad.base, { retries: 1 }).currentRelease().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).userMessage).toContain(`bluegreen at ${bad.url} ${message}`);
+      expect((error as ProviderError).userMessage).toContain(`bluegreen at ${bad.base} ${message}`);
       expect((error as ProviderError).retryable).toBe(retryable);
     } finally {
       await bad.close();

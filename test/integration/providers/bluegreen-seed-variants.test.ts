@@ -3,8 +3,6 @@
  * no entry for the idle side (a first deploy), one whose status names no version at all (GET /health
  * does), and one that names every field and endpoint differently (the catalog's field map).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../src/app/system-clock';
 import { BlueGreenProviderConfig } from '../../../src/config/catalog-schema';
 import { BlueGreenService } from '../../../src/demo/bluegreen-service';
@@ -12,7 +10,8 @@ import { TargetUnavailableError } from '../../../src/domain/errors';
 import { silentLogger } from '../../../src/observability/logger';
 import { BlueGreenProvider } from '../../../src/providers/bluegreen/bluegreen-provider';
 import { HttpClient } from '../../../src/providers/http-client';
-import { RenamedBlueGreen, RENAMED_PROVIDER } from '../../fakes/renamed-bluegreen';
+import { HttpFakeServer } from '../../fakes/http-fake-base';
+import { RENAMED_PROVIDER, startRenamedBlueGreen } from '../../fakes/renamed-bluegreen';
 import { waitFor } from '../../support/wait-for';
 
 function provider(baseUrl: string, extra: Record<string, unknown> = {}): BlueGreenProvider {
@@ -70,19 +69,16 @@ describe('bluegreen provider, idle release unknown (seed 004 status, first deplo
 });
 
 describe('bluegreen provider, live version only in GET /health', () => {
-  async function serve(health: unknown) {
-    const server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url === '/health' ? health : { currentEnvironment: 'green', deploymentHistory: [{ environment: 'blue', version: '1.0.0' }] }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
-  }
+  const serve = (health: unknown) =>
+    HttpFakeServer.listen('status without versions', ({ url }) => ({
+      status: 200,
+      body: url.pathname === '/health' ? health : { currentEnvironment: 'green', deploymentHistory: [{ environment: 'blue', version: '1.0.0' }] },
+    }));
 
   it('takes the live version from /health when the status names none', async () => {
     const svc = await serve({ health: 'healthy', build: { version: '1.1.0' } });
     try {
-      const bg = provider(svc.url, { health: { version: 'build.version' } });
+      const bg = provider(svc.base, { health: { version: 'build.version' } });
       expect(await bg.currentRelease()).toMatchObject({ version: '1.1.0', slot: 'green', status: 'live' });
       expect(await bg.lastStable()).toMatchObject({ version: '1.0.0', slot: 'blue' });
     } finally {
@@ -93,7 +89,7 @@ describe('bluegreen provider, live version only in GET /health', () => {
   it('reports the live release as unknown, with every place it looked, when /health names none either', async () => {
     const svc = await serve({ health: 'healthy' });
     try {
-      expect(await provider(svc.url).currentRelease()).toMatchObject({
+      expect(await provider(svc.base).currentRelease()).toMatchObject({
         version: 'green (release unknown)',
         versionUnknown: true,
         description: 'the status has no currentVersion, and no deploymentHistory entry for green, and GET /health names no version',
@@ -106,13 +102,13 @@ describe('bluegreen provider, live version only in GET /health', () => {
 
 describe('bluegreen provider through a field map (a service that names everything differently)', () => {
   let service: BlueGreenService;
-  let renamed: RenamedBlueGreen;
+  let renamed: HttpFakeServer;
   let bg: BlueGreenProvider;
 
   beforeEach(async () => {
     service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
-    renamed = await RenamedBlueGreen.start(service);
-    bg = provider(renamed.url, RENAMED_PROVIDER);
+    renamed = await startRenamedBlueGreen(service);
+    bg = provider(renamed.base, RENAMED_PROVIDER);
   });
   afterEach(async () => {
     await renamed.close();
@@ -134,11 +130,11 @@ describe('bluegreen provider through a field map (a service that names everythin
     await renamed.close();
     await service.close();
     service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', acceptDelayMs: 300 });
-    renamed = await RenamedBlueGreen.start(service);
-    bg = provider(renamed.url, RENAMED_PROVIDER);
+    renamed = await startRenamedBlueGreen(service);
+    bg = provider(renamed.base, RENAMED_PROVIDER);
     const blue = (await bg.lastStable())!;
     const receipt = await bg.rollbackTo(blue, { idempotencyKey: 'rb-later' });
-    expect(receipt.detail).toBe(`bluegreen at ${renamed.url} accepted POST /api/v2/bg/flip (202) without confirming the switch to blue (2.4.0); waiting for the status to show it`);
+    expect(receipt.detail).toBe(`bluegreen at ${renamed.base} accepted POST /api/v2/bg/flip (202) without confirming the switch to blue (2.4.0); waiting for the status to show it`);
     expect(await bg.liveState(blue)).toMatchObject({ live: false, detail: 'green (2.4.1) is serving traffic, not 2.4.0' });
     await waitFor(() => bg.liveState(blue), (state) => state.live, { what: 'the accepted switch to take effect' });
     expect(service.rollbackRequests).toBe(1);

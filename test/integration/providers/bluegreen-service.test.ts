@@ -31,6 +31,33 @@ describe('BlueGreenService', () => {
     expect((status['deploymentHistory'] as { version: string }[]).map((h) => h.version)).toEqual(['2.4.0', '2.4.1']);
   });
 
+  it('answers with only the fields seed 004 documents in the seed shape', async () => {
+    service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', statusShape: 'seed' });
+    const status = (await call(service, 'GET', '/deployment/status')).json();
+    expect(Object.keys(status).sort()).toEqual(['currentEnvironment', 'currentVersion', 'deploymentHistory']);
+    const history = status['deploymentHistory'] as Record<string, unknown>[];
+    expect(history.map((h) => [h['environment'], h['version'], h['status']])).toEqual([
+      ['blue', '2.4.0', 'succeeded'],
+      ['green', '2.4.1', 'succeeded'],
+    ]);
+    expect(Object.keys(history[0]!).sort()).toEqual(['action', 'commit', 'deployedAt', 'environment', 'status', 'version']);
+  });
+
+  it('leaves the idle side out of the history on a first deploy', async () => {
+    service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', statusShape: 'seed', idleInHistory: false });
+    const status = (await call(service, 'GET', '/deployment/status')).json();
+    expect((status['deploymentHistory'] as { environment: string }[]).map((h) => h.environment)).toEqual(['green']);
+  });
+
+  it('accepts a switch at once and makes it later when asked to behave asynchronously', async () => {
+    service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', acceptDelayMs: 100 });
+    const accepted = await call(service, 'POST', '/deployment/rollback', { key: 'later' });
+    expect([accepted.status, accepted.json()]).toEqual([202, { accepted: true }]);
+    expect((await call(service, 'GET', '/deployment/status')).json()).toMatchObject({ currentEnvironment: 'green' });
+    await waitFor(async () => (await call(service, 'GET', '/deployment/status')).json(), (s) => s['currentEnvironment'] === 'blue', { what: 'the delayed switch' });
+    expect(service.switches).toBe(1);
+  });
+
   it('switches to the idle side once per idempotency key', async () => {
     service = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
     const first = await call(service, 'POST', '/deployment/rollback', { key: 'k1' });

@@ -1,4 +1,5 @@
 import { Message } from '../../../src/domain/message';
+import { unknownRelease } from '../../../src/domain/release';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { releasesMessage } from '../../../src/messages/templates/releases';
 import { RELEASES } from '../../support/record-factory';
@@ -22,5 +23,12 @@ describe('releasesMessage', () => {
   it('lists the current release even when the provider left it out', () => {
     const message = releasesMessage('checkout-api', 'production', RELEASES.bad, [RELEASES.good]);
     expect(message.sections[0]!.text!.split('\n')[0]).toContain('2.4.1 (green) · CURRENT');
+  });
+
+  it('shows a side whose release is unknown with why and what to type, and never as a button', () => {
+    const blue = unknownRelease('blue', 'the status has no deploymentHistory entry for blue', 'idle');
+    const message = Message.parse(releasesMessage('checkout-api', 'production', RELEASES.bad, [RELEASES.bad, blue, RELEASES.good]));
+    expect(renderPlainText(message)).toContain('• blue (release unknown) · idle · the status has no deploymentHistory entry for blue · only on request: --to blue');
+    expect(message.buttons.map((b) => b.value)).toEqual(['checkout-api|production|2.4.0']);
   });
 });

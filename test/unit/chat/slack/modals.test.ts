@@ -11,6 +11,7 @@ import {
   type SubmittedView,
 } from '../../../../src/chat/slack/modals';
 import { ValidationError } from '../../../../src/domain/errors';
+import { unknownRelease } from '../../../../src/domain/release';
 import { RELEASES } from '../../../support/record-factory';
 
 /** The `view` of shared/fixtures/slack-view-submission.json, copied so the repo tests stand alone. */
@@ -206,6 +207,11 @@ describe('releaseOptions', () => {
     expect(options.map((o) => o.value)).not.toContain('2.149.0');
     expect(options[0]).toMatchObject({ value: '2.148.0', text: { type: 'plain_text', text: expect.stringMatching(/^2\.148\.0 · 2026-11-20 14:02:00 UTC · d+…$/) } });
     for (const option of options) expect(option.text.text.length).toBeLessThanOrEqual(75);
+  });
+
+  it('offers a side whose release is unknown by its environment name, as --to takes it', () => {
+    const blue = unknownRelease('blue', 'no history entry for blue', 'idle');
+    expect(releaseOptions([RELEASES.bad, blue], RELEASES.bad, '').options.map((o) => o.value)).toEqual(['blue']);
   });
 
   it('filters by what was typed, case-insensitively, on version, id and description', () => {
