@@ -14,7 +14,8 @@ export function splitPath(path: string): string[] {
     .filter((segment) => segment.length > 0);
 }
 
-const SEGMENT = /^[^.[\]\s]+$/;
+/** A field name: anything but the path's own punctuation (JSON keys may hold spaces), not blank. */
+const SEGMENT = /^(?=.*\S)[^.[\]]+$/;
 const INDEXES = /^(?:\[-?\d+\])+$/;
 export const PATH_EXAMPLES = '"currentVersion", "deploy.version" or "history[-1].version"';
 

@@ -91,7 +91,7 @@ describe('invalid catalogs name the path of each problem', () => {
             curentVersion: release
             entry: { version: "items[x]" }
         verify:
-          - { type: version, url: http://x/version, path: "build version" }`),
+          - { type: version, url: http://x/version, path: "build[version]" }`),
     );
     const at = 'services.checkout-api.environments.production';
     expect(found).toEqual(
@@ -100,7 +100,7 @@ describe('invalid catalogs name the path of each problem', () => {
         expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status\.history: "deploy\.\.history" is not a JSON path: "" is not a field name or \[index\]/),
         expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status: unknown field "curentVersion"; valid fields: currentEnvironment, currentVersion, state, environments, history, entry/),
         expect.stringMatching(/^services\.checkout-api\.environments\.production\.provider\.status\.entry\.version: "items\[x\]" is not a JSON path/),
-        expect.stringMatching(/^services\.checkout-api\.environments\.production\.verify\[0\]\.path: "build version" is not a JSON path/),
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.verify\[0\]\.path: "build\[version\]" is not a JSON path/),
       ]),
     );
     expect(found).toHaveLength(5);

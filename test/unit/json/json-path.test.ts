@@ -23,7 +23,7 @@ describe('readPath', () => {
 });
 
 describe('pathProblem', () => {
-  it.each(['currentVersion', 'deploy.version', 'history[-1].version', 'items.0.id', '$.status', '$', 'matrix[0][1]', 'build-info.git_sha'])('accepts %s', (path) => {
+  it.each(['currentVersion', 'deploy.version', 'history[-1].version', 'items.0.id', '$.status', '$', 'matrix[0][1]', 'build-info.git_sha', 'build info.version'])('accepts %s', (path) => {
     expect(pathProblem(path)).toBeUndefined();
   });
 
@@ -33,7 +33,8 @@ describe('pathProblem', () => {
     ['a.', '"" is not a field name or [index]'],
     ['items[x]', '"items[x]" is not a field name or [index]'],
     ['items[0', '"items[0" is not a field name or [index]'],
-    ['current version', '"current version" is not a field name or [index]'],
+    ['a. .b', '" " is not a field name or [index]'],
+    ['items]0[', '"items]0[" is not a field name or [index]'],
   ])('rejects %j: %s', (path, reason) => {
     expect(pathProblem(path)).toContain(reason);
     expect(pathProblem(path)).toContain('"currentVersion", "deploy.version" or "history[-1].version"');
