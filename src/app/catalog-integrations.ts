@@ -2,7 +2,7 @@
 import type { Catalog } from '../config/catalog';
 import type { Clock, DeployProvider, IntegrationFactory, Verifier } from '../domain/ports';
 import { createProvider } from '../providers/create-provider';
-import type { HttpClient } from '../providers/http-client';
+import type { HttpClient } from '../outbound/http-client';
 import { createVerifier } from '../verifiers/create-verifier';
 
 export class CatalogIntegrations implements IntegrationFactory {

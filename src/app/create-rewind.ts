@@ -27,7 +27,7 @@ import { Router, type Route } from '../http/router';
 import { apiRoutes } from '../http/routes/api-routes';
 import { healthRoutes } from '../http/routes/health-routes';
 import type { Logger } from '../observability/logger';
-import { HttpClient } from '../providers/http-client';
+import { HttpClient } from '../outbound/http-client';
 import { AbortChannel } from '../queue/abort-channel';
 import { BullScheduler, RewindQueues } from '../queue/queues';
 import type { QueueSettings } from '../queue/queue-settings';

@@ -2,7 +2,7 @@
 import type { ProviderConfig } from '../config/catalog-schema';
 import type { DeployProvider } from '../domain/ports';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
-import type { HttpClient } from './http-client';
+import type { HttpClient } from '../outbound/http-client';
 
 export function createProvider(config: ProviderConfig, deps: { http: HttpClient }): DeployProvider {
   switch (config.type) {

@@ -9,7 +9,7 @@ import { RULE_PRESETS } from '../config/catalog-schema';
 import type { AutoSignal } from '../domain/auto-signal';
 import type { Clock, Verifier } from '../domain/ports';
 import type { Logger } from '../observability/logger';
-import type { HttpClient } from '../providers/http-client';
+import type { HttpClient } from '../outbound/http-client';
 import type { LeaderElection } from '../store/leader-election';
 import { HttpVerifier } from '../verifiers/http-verifier';
 import { PrometheusVerifier } from '../verifiers/prometheus-verifier';

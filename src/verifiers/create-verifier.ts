@@ -1,7 +1,7 @@
 /** Builds the Verifier a catalog check names; one case per check type. */
 import type { CheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier } from '../domain/ports';
-import type { HttpClient } from '../providers/http-client';
+import type { HttpClient } from '../outbound/http-client';
 import { HttpVerifier } from './http-verifier';
 import { PrometheusVerifier } from './prometheus-verifier';
 import { VersionVerifier } from './version-verifier';

@@ -5,8 +5,8 @@
 import type { HttpCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import type { CheckResult, Sample } from '../domain/verification';
-import type { HttpClient } from '../providers/http-client';
-import { describeDuration } from '../providers/http-errors';
+import type { HttpClient } from '../outbound/http-client';
+import { describeDuration } from '../outbound/http-errors';
 import { measure } from './measure';
 import { readPath, showValue, valueMatches } from '../json/json-path';
 

@@ -2,8 +2,8 @@
  * One measurement request for a verifier: no retries (a check measures, it does not paper over
  * failures), the check's timeout, and an unreachable target reported as a reason, not thrown.
  */
-import type { HttpClient, HttpMethod, HttpResponse } from '../providers/http-client';
-import { HttpTransportError } from '../providers/http-errors';
+import type { HttpClient, HttpMethod, HttpResponse } from '../outbound/http-client';
+import { HttpTransportError } from '../outbound/http-errors';
 
 export interface Measurement {
   method?: HttpMethod;

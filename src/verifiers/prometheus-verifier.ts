@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { PrometheusCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import { alreadyFailed, judgeSamples, type CheckResult, type CheckStatus, type Sample, type SamplingPlan } from '../domain/verification';
-import type { HttpClient } from '../providers/http-client';
+import type { HttpClient } from '../outbound/http-client';
 import { measure } from './measure';
-import { describeDuration } from '../providers/http-errors';
+import { describeDuration } from '../outbound/http-errors';
 
 // ---- Prometheus' HTTP API answers (values are strings: "0.12", "NaN", "+Inf") ----
 

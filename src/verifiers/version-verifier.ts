@@ -6,7 +6,7 @@ import type { VersionCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import { sameVersion } from '../domain/release';
 import type { CheckResult, Sample } from '../domain/verification';
-import type { HttpClient } from '../providers/http-client';
+import type { HttpClient } from '../outbound/http-client';
 import { measure } from './measure';
 import { readPath, showValue } from '../json/json-path';
 

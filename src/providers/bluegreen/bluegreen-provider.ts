@@ -10,8 +10,8 @@ import { ProviderError, TargetUnavailableError } from '../../domain/errors';
 import type { DeployProvider, LiveState, RollbackReceipt } from '../../domain/ports';
 import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type Release } from '../../domain/release';
 import { readPath } from '../../json/json-path';
-import type { HttpClient, HttpMethod, HttpResponse } from '../http-client';
-import { describeDuration, HttpBodyError, HttpTransportError, redactUrl } from '../http-errors';
+import type { HttpClient, HttpMethod, HttpResponse } from '../../outbound/http-client';
+import { describeDuration, HttpBodyError, HttpTransportError, redactUrl } from '../../outbound/http-errors';
 import { isFailed, isInProgress, isTrafficMove, readDeploymentView, type DeploymentView, type Side } from './deployment-view';
 import { RollbackAnswer } from './rollback-answer';
 

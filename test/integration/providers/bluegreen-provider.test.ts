@@ -11,7 +11,7 @@ import type { Release } from '../../../src/domain/release';
 import { silentLogger } from '../../../src/observability/logger';
 import { BlueGreenProvider } from '../../../src/providers/bluegreen/bluegreen-provider';
 import { createProvider } from '../../../src/providers/create-provider';
-import { HttpClient } from '../../../src/providers/http-client';
+import { HttpClient } from '../../../src/outbound/http-client';
 import { HttpFakeServer } from '../../fakes/http-fake-base';
 
 const TOKEN = 'bg-token-very-secret-4242';

@@ -9,7 +9,7 @@ import { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import { TargetUnavailableError } from '../../../src/domain/errors';
 import { silentLogger } from '../../../src/observability/logger';
 import { BlueGreenProvider } from '../../../src/providers/bluegreen/bluegreen-provider';
-import { HttpClient } from '../../../src/providers/http-client';
+import { HttpClient } from '../../../src/outbound/http-client';
 import { HttpFakeServer } from '../../fakes/http-fake-base';
 import { RENAMED_PROVIDER, startRenamedBlueGreen } from '../../fakes/renamed-bluegreen';
 import { waitFor } from '../../support/wait-for';

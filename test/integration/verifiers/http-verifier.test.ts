@@ -7,7 +7,7 @@ import { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import type { Clock } from '../../../src/domain/ports';
 import type { Release } from '../../../src/domain/release';
 import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/providers/http-client';
+import { HttpClient } from '../../../src/outbound/http-client';
 import { createVerifier } from '../../../src/verifiers/create-verifier';
 
 const TARGET: Release = { id: '2.4.0', version: '2.4.0', slot: 'blue' };

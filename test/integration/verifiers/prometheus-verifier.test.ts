@@ -6,7 +6,7 @@ import { systemClock } from '../../../src/app/system-clock';
 import { CheckConfig } from '../../../src/config/catalog-schema';
 import type { Release } from '../../../src/domain/release';
 import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/providers/http-client';
+import { HttpClient } from '../../../src/outbound/http-client';
 import { createVerifier } from '../../../src/verifiers/create-verifier';
 import { FakePrometheus } from '../../fakes/prometheus-server';
 

@@ -9,8 +9,8 @@ import pino from 'pino';
 import { systemClock } from '../../../src/app/system-clock';
 import type { Clock } from '../../../src/domain/ports';
 import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient, type HttpClientOptions } from '../../../src/providers/http-client';
-import { HttpBodyError, HttpTransportError } from '../../../src/providers/http-errors';
+import { HttpClient, type HttpClientOptions } from '../../../src/outbound/http-client';
+import { HttpBodyError, HttpTransportError } from '../../../src/outbound/http-errors';
 
 interface TestServer {
   url: string;
