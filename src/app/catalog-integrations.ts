@@ -1,8 +1,9 @@
 /** Builds each environment's provider and verifiers from the catalog, once, and reuses them. */
 import type { Catalog } from '../config/catalog';
 import type { Clock, DeployProvider, IntegrationFactory, Verifier } from '../domain/ports';
-import { createProvider } from '../providers/create-provider';
 import type { HttpClient } from '../outbound/http-client';
+import { createProvider } from '../providers/create-provider';
+import { catalogPath } from '../providers/provider-site';
 import { createVerifier } from '../verifiers/create-verifier';
 
 export class CatalogIntegrations implements IntegrationFactory {
@@ -13,13 +14,21 @@ export class CatalogIntegrations implements IntegrationFactory {
     private readonly catalog: Catalog,
     private readonly http: HttpClient,
     private readonly clock: Clock,
+    /** The environment variables behind catalog values, so provider errors can name the token's. */
+    private readonly envReferences: ReadonlyMap<string, string[]> = new Map(),
   ) {}
 
   provider(service: string, environment: string): DeployProvider {
     const key = `${service}/${environment}`;
     let provider = this.providers.get(key);
     if (!provider) {
-      provider = createProvider(this.catalog.entry(service, environment).config.provider, { http: this.http });
+      const entry = this.catalog.entry(service, environment);
+      const tokenVariable = this.envReferences.get(catalogPath({ service, environment: entry.target.environment }, 'token'))?.[0];
+      provider = createProvider(
+        entry.config.provider,
+        { http: this.http, clock: this.clock },
+        { service, environment: entry.target.environment, holdAfterRollback: entry.target.auto.lockAfterRollback, ...(tokenVariable ? { tokenVariable } : {}) },
+      );
       this.providers.set(key, provider);
     }
     return provider;

@@ -104,7 +104,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const queues = new RewindQueues(redis, settings, onRedisError);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
-  const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock);
+  const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock, options.loaded.envReferences);
   const frontDeps = {
     ingress: options.roles.ingress,
     catalog: options.loaded.catalog,

@@ -117,12 +117,73 @@ export const BlueGreenProviderConfig = strict({
   health: strict({ version: JsonPath.default('version') }).prefault({}),
 });
 
-export const PROVIDER_TYPES = ['bluegreen'] as const;
-export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig], {
+/** What every hosted platform's provider takes besides its own ids. */
+const platformFields = {
+  /** The platform's API token; use `${ENV}`. */
+  token: z.string().min(1),
+  /** The platform's API base URL, for a proxy or a test fake; defaults to the public API. */
+  apiUrl: HttpUrl.optional(),
+  /** Per request. */
+  timeout: Duration.prefault('10s'),
+  /** Extra attempts for reads, 5xx and 429 (changes are never repeated blindly). */
+  retries: z.number().int().min(0).max(10).default(3),
+  /** How long to look for the effect of a rollback call that got no answer before saying "outcome unknown". */
+  confirmWithin: Duration.prefault('30s'),
+};
+
+const PlatformId = (what: string, pattern: RegExp, example: string) =>
+  z.string().regex(pattern, `expected ${what} such as "${example}"`);
+
+export const RenderProviderConfig = strict({
+  type: z.literal('render'),
+  ...platformFields,
+  render: strict({ serviceId: PlatformId('a Render service id', /^srv-[a-z0-9]+$/, 'srv-d2abc3lm0') }),
+  /**
+   * Turn the service's auto-deploy off when rolling back (an API rollback leaves it on, so the next
+   * push would redeploy the bad commit); `/rollback unlock` turns it back on. Defaults to the
+   * environment's `auto.lockAfterRollback` (on unless turned off).
+   */
+  pauseAutoDeploy: z.boolean().optional(),
+});
+
+export const FlyProviderConfig = strict({
+  type: z.literal('fly'),
+  ...platformFields,
+  /** Fly's GraphQL endpoint, where releases are listed; defaults to https://api.fly.io/graphql. */
+  graphqlUrl: HttpUrl.optional(),
+  fly: strict({
+    app: PlatformId('a Fly.io app name', /^[a-z0-9][a-z0-9-]{0,62}$/, 'checkout-api'),
+    /** Only machines of these process groups are rolled back (default: every Fly Launch machine). */
+    processGroups: z.array(z.string().min(1)).min(1).optional(),
+  }),
+});
+
+export const HerokuProviderConfig = strict({
+  type: z.literal('heroku'),
+  ...platformFields,
+  heroku: strict({ app: PlatformId('a Heroku app name or id', /^[a-z0-9][a-z0-9-]{1,99}$|^[0-9a-f-]{36}$/, 'checkout-api') }),
+});
+
+export const VercelProviderConfig = strict({
+  type: z.literal('vercel'),
+  ...platformFields,
+  vercel: strict({
+    projectId: PlatformId('a Vercel project id or name', /^[A-Za-z0-9_.-]{1,100}$/, 'prj_12HKQaOmR5t5Uy6vdcQsNIiZgHGB'),
+    /** For team projects: sent as `?teamId=` on every call. */
+    teamId: PlatformId('a Vercel team id', /^[A-Za-z0-9_-]{1,100}$/, 'team_1a2b3c').optional(),
+  }),
+});
+
+export const PROVIDER_TYPES = ['bluegreen', 'render'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
 });
 export type ProviderConfig = z.output<typeof ProviderConfig>;
+export type RenderProviderConfig = z.output<typeof RenderProviderConfig>;
+export type FlyProviderConfig = z.output<typeof FlyProviderConfig>;
+export type HerokuProviderConfig = z.output<typeof HerokuProviderConfig>;
+export type VercelProviderConfig = z.output<typeof VercelProviderConfig>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

@@ -14,6 +14,8 @@ export interface EnvRefResult {
   problems: EnvRefProblem[];
   /** Values substituted from the environment; treated as secrets everywhere. */
   substituted: string[];
+  /** Which variables each value came from, by path (`services.api.environments.prod.provider.token` → RENDER_API_KEY), so errors can name them. */
+  references: Map<string, string[]>;
 }
 
 const REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -30,6 +32,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function resolveEnvRefs(input: unknown, env: Readonly<Record<string, string | undefined>>): EnvRefResult {
   const problems: EnvRefProblem[] = [];
   const substituted: string[] = [];
+  const references = new Map<string, string[]>();
 
   const visit = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
@@ -41,6 +44,8 @@ export function resolveEnvRefs(input: unknown, env: Readonly<Record<string, stri
           return match;
         }
         substituted.push(value);
+        const at = formatPath(path);
+        references.set(at, [...(references.get(at) ?? []), name]);
         return value;
       });
     }
@@ -53,5 +58,5 @@ export function resolveEnvRefs(input: unknown, env: Readonly<Record<string, stri
     return node;
   };
 
-  return { value: visit(input, []), problems, substituted };
+  return { value: visit(input, []), problems, substituted, references };
 }

@@ -12,6 +12,8 @@ export interface LoadedCatalog {
   config: CatalogConfig;
   /** Values substituted from the environment: scrubbed from logs and chat. */
   secrets: string[];
+  /** The environment variables behind each substituted value, by catalog path. */
+  envReferences: ReadonlyMap<string, string[]>;
 }
 
 function zodIssues(error: z.ZodError): ConfigIssue[] {
@@ -43,7 +45,7 @@ export function parseCatalog(text: string, env: Readonly<Record<string, string |
   const { catalog, issues: semantic } = Catalog.build(parsed.data);
   issues.push(...semantic);
   if (issues.length > 0) throw new ConfigError(source, issues);
-  return { catalog, config: parsed.data, secrets: refs.substituted };
+  return { catalog, config: parsed.data, secrets: refs.substituted, envReferences: refs.references };
 }
 
 export async function loadCatalog(path: string, env: Readonly<Record<string, string | undefined>>): Promise<LoadedCatalog> {

@@ -11,6 +11,7 @@ export const AUDIT_TYPES = [
   'request.refused',
   'step.started',
   'step.resumed',
+  'step.progress',
   'step.succeeded',
   'step.failed',
   'verification.completed',

@@ -1,5 +1,6 @@
 /** Automatic rollback's settings, its state (pauses, locks, deploys) and the port that keeps that state. */
 import type { Actor } from './actor';
+import type { PlatformHold } from './release';
 import type { Severity } from './severity';
 
 export interface AutoSettings {
@@ -26,6 +27,13 @@ export interface EnvironmentLock {
   by: Actor;
 }
 
+/** A hold a rollback left on the platform, until `/rollback unlock` undoes it. */
+export interface HeldPlatform {
+  hold: PlatformHold;
+  rollbackId: string;
+  since: number;
+}
+
 export interface DeployEvent {
   version: string;
   at: number;
@@ -47,6 +55,8 @@ export interface AutomationState {
   setPause(service: string, environment: string, pause: AutoPause | undefined): Promise<void>;
   lock(service: string, environment: string): Promise<EnvironmentLock | undefined>;
   setLock(service: string, environment: string, lock: EnvironmentLock | undefined): Promise<void>;
+  platformHold(service: string, environment: string): Promise<HeldPlatform | undefined>;
+  setPlatformHold(service: string, environment: string, held: HeldPlatform | undefined): Promise<void>;
   latestDeploy(service: string, environment: string): Promise<DeployEvent | undefined>;
   recordDeploy(service: string, environment: string, deploy: DeployEvent): Promise<void>;
   /** True the first time a key is claimed within `ttlMs`: duplicates of one firing start one rollback. */

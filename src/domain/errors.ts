@@ -19,6 +19,7 @@ export const ErrorCode = {
   TooLate: 'too_late',
   Conflict: 'conflict',
   Provider: 'provider',
+  OutcomeUnknown: 'outcome_unknown',
   TargetUnavailable: 'target_unavailable',
   NothingToRollBack: 'nothing_to_roll_back',
 } as const;
@@ -146,6 +147,16 @@ export class ConflictError extends RewindError {
 export class ProviderError extends RewindError {
   constructor(userMessage: string, readonly retryable: boolean, details: Record<string, unknown> = {}) {
     super(ErrorCode.Provider, userMessage, details);
+  }
+}
+
+/**
+ * A call that changes the platform got no answer (timeout, reset after sending) and the platform,
+ * read again for a while, shows no sign of it. It is not repeated: it may still land.
+ */
+export class OutcomeUnknownError extends RewindError {
+  constructor(userMessage: string, details: Record<string, unknown> = {}) {
+    super(ErrorCode.OutcomeUnknown, userMessage, details);
   }
 }
 

@@ -8,7 +8,7 @@ import type { AuditEvent, NewAuditEvent } from './audit';
 import type { EnvironmentPolicy } from './policy';
 import type { Message } from './message';
 import type { NewOutboundEvent, OutboundEvent } from './outbound-event';
-import type { ChangePreview, Release } from './release';
+import type { ChangePreview, PlatformHold, Release } from './release';
 import type { ChannelRefs, RollbackRecord } from './rollback-record';
 import type { RollbackState } from './rollback-state';
 import type { CheckResult } from './verification';
@@ -43,12 +43,45 @@ export interface LiveState {
   /** What the provider reports now, for the thread: `switching`, `2/3 machines`, … */
   detail: string;
   current?: Release;
+  /** The platform ended the rollback's deploy in failure: its own words, and where to look. */
+  failed?: { reason: string; link?: string };
+  /** A line worth its own thread post each time it changes (per-machine progress). */
+  progress?: string;
 }
 
 export interface RollbackReceipt {
   /** True when the provider was found already on the target and no call was made. */
   alreadyAtTarget: boolean;
   detail: string;
+  /** The platform's id for what the rollback started (a new deploy or release), for liveState. */
+  handle?: string;
+  /** The platform's page for it. */
+  link?: string;
+  /** What stays changed until `/rollback unlock`. */
+  hold?: PlatformHold;
+  /** Facts for the summary: what the rollback did not undo, what it re-ran. */
+  notes?: string[];
+}
+
+export interface RollbackContext {
+  /** The rollback's id: the same on every retry, sent where the platform takes an idempotency key. */
+  idempotencyKey: string;
+  signal?: AbortSignal;
+  /**
+   * When the rollback step first started. A retry, or a worker resuming after a crash, looks for
+   * what a call since then already started before it calls again.
+   */
+  startedAt?: number;
+  /** The provider's state captured before anything changed (the capture step). */
+  captured?: Record<string, unknown>;
+  /** Posts a line to the rollback's thread (per-machine progress). */
+  progress?: (line: string) => Promise<void>;
+}
+
+export interface LiveContext {
+  /** The receipt's handle: the deploy or release the rollback started. */
+  handle?: string;
+  signal?: AbortSignal;
 }
 
 /** A deploy platform. Every method re-reads the provider; none caches across calls. */
@@ -65,11 +98,14 @@ export interface DeployProvider {
   captureState(signal?: AbortSignal): Promise<Record<string, unknown>>;
   /**
    * Makes `target` the live release. Implementations re-read the provider first and do nothing when
-   * it is already on the target, so a retried call after a crash never takes effect twice.
+   * it is already on the target (or a rollback to it since `startedAt` is under way), so a retried
+   * call after a crash never takes effect twice. A call whose outcome is unknown is not repeated.
    */
-  rollbackTo(target: Release, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<RollbackReceipt>;
+  rollbackTo(target: Release, context: RollbackContext): Promise<RollbackReceipt>;
   /** One look at whether `target` is serving traffic. The engine polls it. */
-  liveState(target: Release, signal?: AbortSignal): Promise<LiveState>;
+  liveState(target: Release, context?: LiveContext): Promise<LiveState>;
+  /** Undoes a hold the rollback left (auto-deploy back on, production unpinned); says what it did. */
+  releaseHold?(hold: PlatformHold, signal?: AbortSignal): Promise<string>;
 }
 
 export interface VerifyContext {

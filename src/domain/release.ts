@@ -11,6 +11,12 @@ export const Release = z.object({
   /** Where it runs, for providers with slots (blue/green). */
   slot: z.string().optional(),
   status: z.string().optional(),
+  /** The source commit, where the platform knows it (full or short SHA). */
+  commit: z.string().optional(),
+  /** Who deployed it: an email, a user name or id, as the platform reports. */
+  author: z.string().optional(),
+  /** The platform's page for this release. */
+  link: z.string().optional(),
   /**
    * The provider cannot tell which release runs in `slot` (a first deploy, a history without that
    * side). `version` then only names the slot for people; it is never compared as a version.
@@ -18,6 +24,33 @@ export const Release = z.object({
   versionUnknown: z.literal(true).optional(),
 });
 export type Release = z.infer<typeof Release>;
+
+/**
+ * Something a rollback leaves changed on the platform until a person undoes it with
+ * `/rollback unlock`: auto-deploy paused (Render), production pinned (Vercel).
+ */
+export const PlatformHold = z.object({
+  kind: z.string().min(1),
+  /** What is held, for the thread: "auto-deploy turned off". */
+  description: z.string().min(1),
+  /** What unlock will do: "turn auto-deploy back on". */
+  undo: z.string().min(1),
+  /** What the provider needs to undo it (the previous setting, the deployment to promote). */
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type PlatformHold = z.infer<typeof PlatformHold>;
+
+/** What the rollback step learned from the platform, kept in the record for later steps and the summary. */
+export const ProviderResult = z.object({
+  /** The platform's id for what the rollback started (a new deploy or release), followed until live. */
+  handle: z.string().optional(),
+  /** The platform's page for it. */
+  link: z.string().optional(),
+  hold: PlatformHold.optional(),
+  /** Facts about what the rollback did not undo or left behind. */
+  notes: z.array(z.string()).default([]),
+});
+export type ProviderResult = z.infer<typeof ProviderResult>;
 
 export const Migration = z.object({ id: z.string(), irreversible: z.boolean() });
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Actor } from './actor';
 import { ApproverRefs } from './approvers';
-import { ChangePreview, Release } from './release';
+import { ChangePreview, ProviderResult, Release } from './release';
 import { Origin, Trigger } from './request';
 import { RollbackState } from './rollback-state';
 import { Severity } from './severity';
@@ -99,6 +99,7 @@ export const RollbackRecord = z.object({
   abort: Decision.optional(),
   steps: z.array(StepRecord),
   captured: z.record(z.string(), z.unknown()).optional(),
+  providerResult: ProviderResult.optional(),
   verification: VerificationRecord.optional(),
   outcome: Outcome.optional(),
   timings: Timings,

@@ -5,9 +5,10 @@
  */
 import { actorLabel, type Actor } from '../domain/actor';
 import { isListed, type ApproverRefs } from '../domain/approvers';
-import { ErrorCode, RewindError } from '../domain/errors';
+import { describeError, ErrorCode, RewindError } from '../domain/errors';
 import type { Message } from '../domain/message';
 import { SEVERITIES } from '../domain/severity';
+import { capitalize } from '../messages/formatting';
 import { infoReply } from '../messages/templates/replies';
 import type { EngineDeps } from './engine-deps';
 
@@ -24,6 +25,23 @@ function approversOf(deps: EngineDeps, service: string, environment: string): Ap
   return merged;
 }
 
+/** Undoes what the last rollback left held on the platform; says what it did, or throws with why it could not. */
+async function releasePlatformHold(deps: EngineDeps, service: string, environment: string, actor: Actor): Promise<string | undefined> {
+  const held = await deps.automation.platformHold(service, environment);
+  if (!held) return undefined;
+  const provider = deps.integrations.provider(service, environment);
+  let done: string;
+  try {
+    done = provider.releaseHold ? await provider.releaseHold(held.hold) : `${provider.type} has nothing to undo for "${held.hold.description}"`;
+  } catch (error) {
+    const message = `Could not ${held.hold.undo} on ${provider.type} (${describeError(error)}); nothing was unlocked. Try \`/rollback unlock\` again, or do it on the platform.`;
+    await deps.store.recordGlobalEvent({ at: deps.clock.now(), type: 'request.refused', actor, reason: message }, { control: 'unlock', service, environment, hold: held.hold.kind });
+    throw new RewindError(ErrorCode.Provider, message, { hold: held.hold.kind });
+  }
+  await deps.automation.setPlatformHold(service, environment, undefined);
+  return `${capitalize(done)} (held since ${held.rollbackId}).`;
+}
+
 export async function controlEnvironment(deps: EngineDeps, control: EnvironmentControl, actor: Actor, service: string, environment?: string): Promise<Message> {
   const target = deps.catalog.resolve(service, environment);
   const { service: svc, environment: env } = target;
@@ -37,11 +55,19 @@ export async function controlEnvironment(deps: EngineDeps, control: EnvironmentC
   const now = deps.clock.now();
   const who = actorLabel(actor);
   let text: string;
+  let details: string[] = [];
   switch (control) {
     case 'unlock': {
+      // The platform first: if undoing its hold fails, nothing here changes and unlock can be tried again.
+      const released = await releasePlatformHold(deps, svc, env, actor);
       const lock = await deps.automation.lock(svc, env);
       await deps.automation.setLock(svc, env, undefined);
-      text = lock ? `${svc} (${env}) unlocked by ${who}: automatic rollbacks may run again (it was locked: ${lock.reason}).` : `${svc} (${env}) was not locked; nothing changed.`;
+      if (!lock && !released) {
+        text = `${svc} (${env}) was not locked; nothing changed.`;
+        break;
+      }
+      text = `${svc} (${env}) unlocked by ${who}`;
+      details = [lock ? `Automatic rollbacks may run again (it was locked: ${lock.reason}).` : undefined, released].filter((line): line is string => line !== undefined);
       break;
     }
     case 'pause_auto':
@@ -53,7 +79,8 @@ export async function controlEnvironment(deps: EngineDeps, control: EnvironmentC
       text = `Automatic rollback of ${svc} (${env}) resumed by ${who}.`;
       break;
   }
-  await deps.store.recordGlobalEvent({ at: now, type: 'automation.changed', actor, reason: text }, { control, service: svc, environment: env });
-  deps.logger.info({ control, service: svc, environment: env, actor: actor.id }, text);
-  return infoReply(text);
+  const said = [text, ...details].join(' ');
+  await deps.store.recordGlobalEvent({ at: now, type: 'automation.changed', actor, reason: said }, { control, service: svc, environment: env });
+  deps.logger.info({ control, service: svc, environment: env, actor: actor.id }, said);
+  return infoReply(text, details);
 }

@@ -10,7 +10,7 @@ import { providerTouched, stepOf, type RollbackRecord } from '../domain/rollback
 import { decisionNotice } from '../messages/templates/decision-notice';
 import { failureSummary } from '../messages/templates/failure-summary';
 import { rollbackSummary } from '../messages/templates/rollback-summary';
-import { stepProgress } from '../messages/templates/step-progress';
+import { stepNote, stepProgress } from '../messages/templates/step-progress';
 import { verificationChecklist } from '../messages/templates/verification-checklist';
 import type { Change } from './change';
 import type { EngineDeps } from './engine-deps';
@@ -79,6 +79,7 @@ export class RollbackExecutor {
         verifiers: () => this.deps.integrations.verifiers(record.service, record.environment),
         clock: this.deps.clock,
         signal,
+        progress: (line) => this.progress(id, run, name, line),
       });
     } catch (error) {
       // Cancel or abort interrupted a wait: the next begin() sees why and ends the rollback.
@@ -93,8 +94,34 @@ export class RollbackExecutor {
       this.deps.logger.warn({ rollbackId: id, step: name, err: error }, 'rollback step failed');
     }
     const finished = await transact<Flow>(this.deps, id, (current, change) => this.finish(current, change, run, name, outcome));
+    await this.keepPlatformHold(finished.record);
     if (name === 'summarize' && finished.record.state === 'succeeded') await this.lockAfterRollback(finished.record);
     return finished.result;
+  }
+
+  /** A line from inside a running step: one thread post and one audit note, while the run is still this one. */
+  private async progress(id: string, run: number, name: StepName, line: string): Promise<void> {
+    await transact(this.deps, id, (current, change) => {
+      if (!active(current, run) || stepOf(current, name).status !== 'running') return { commit: false, result: undefined };
+      change.note('step.progress', REWIND_ACTOR, { reason: line, data: { step: name } });
+      change.post(stepNote(change.record, name, line));
+      return { commit: true, result: undefined };
+    });
+  }
+
+  /**
+   * What the rollback left held on the platform (auto-deploy off, production pinned) is kept per
+   * environment, so `/rollback unlock` can undo it whatever became of this rollback. Written after
+   * every step from the record, so a crash right after the rollback step cannot lose it.
+   */
+  private async keepPlatformHold(record: RollbackRecord): Promise<void> {
+    const hold = record.providerResult?.hold;
+    if (!hold) return;
+    const held = await this.deps.automation.platformHold(record.service, record.environment);
+    if (held?.rollbackId === record.id) return;
+    // A hold already kept by an earlier rollback stays: undoing it must restore what was there first.
+    if (held) return;
+    await this.deps.automation.setPlatformHold(record.service, record.environment, { hold, rollbackId: record.id, since: this.deps.clock.now() });
   }
 
   /** A rolled-back environment holds automatic rollbacks until a person unlocks it (SPEC §3). */

@@ -2,16 +2,19 @@
 import type { ProviderConfig } from '../config/catalog-schema';
 import type { DeployProvider } from '../domain/ports';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
-import type { HttpClient } from '../outbound/http-client';
+import type { ProviderDeps, ProviderSite } from './provider-site';
+import { RenderProvider } from './render/render-provider';
 
-export function createProvider(config: ProviderConfig, deps: { http: HttpClient }): DeployProvider {
+export function createProvider(config: ProviderConfig, deps: ProviderDeps, site: ProviderSite): DeployProvider {
   switch (config.type) {
     case 'bluegreen':
       return new BlueGreenProvider(config, deps);
+    case 'render':
+      return new RenderProvider(config, deps, site);
     default: {
       // The catalog schema admits only known types; this keeps the switch exhaustive as types are added.
-      const unknown: never = config.type;
-      throw new Error(`no provider for type ${String(unknown)}`);
+      const unknown: never = config;
+      throw new Error(`no provider for type ${String((unknown as { type: string }).type)}`);
     }
   }
 }

@@ -63,6 +63,9 @@ export class Keys {
   environmentLock(service: string, environment: string): string {
     return `${this.prefix}:env-lock:${service}:${environment}`;
   }
+  platformHold(service: string, environment: string): string {
+    return `${this.prefix}:platform-hold:${service}:${environment}`;
+  }
   latestDeploy(service: string, environment: string): string {
     return `${this.prefix}:deploy:${service}:${environment}`;
   }

@@ -2,11 +2,13 @@
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import { Actor } from '../domain/actor';
-import type { AutoPause, AutomationState, DeployEvent, EnvironmentLock, MonitorReport } from '../domain/automation';
+import type { AutoPause, AutomationState, DeployEvent, EnvironmentLock, HeldPlatform, MonitorReport } from '../domain/automation';
+import { PlatformHold } from '../domain/release';
 import type { Keys } from './keys';
 
 const Pause = z.object({ by: Actor, at: z.number() });
 const Lock = z.object({ reason: z.string(), rollbackId: z.string().optional(), since: z.number(), by: Actor });
+const Held = z.object({ hold: PlatformHold, rollbackId: z.string(), since: z.number() });
 const Deploy = z.object({ version: z.string(), at: z.number(), by: z.string().optional(), url: z.string().optional(), source: z.string() });
 const DEPLOY_HISTORY = 50;
 
@@ -39,6 +41,12 @@ export class RedisAutomationState implements AutomationState {
   }
   setLock(service: string, environment: string, lock: EnvironmentLock | undefined): Promise<void> {
     return this.write(this.keys.environmentLock(service, environment), lock);
+  }
+  platformHold(service: string, environment: string): Promise<HeldPlatform | undefined> {
+    return this.read(this.keys.platformHold(service, environment), Held);
+  }
+  setPlatformHold(service: string, environment: string, held: HeldPlatform | undefined): Promise<void> {
+    return this.write(this.keys.platformHold(service, environment), held);
   }
   latestDeploy(service: string, environment: string): Promise<DeployEvent | undefined> {
     return this.read(this.keys.latestDeploy(service, environment), Deploy);

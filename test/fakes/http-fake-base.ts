@@ -22,7 +22,10 @@ export interface FakeAnswer {
   headers?: Record<string, string>;
 }
 
-export type FakeHandler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
+/** No HTTP answer at all: `hang` keeps the request open until the fake closes; `reset` drops the connection. */
+export type NoAnswer = { noAnswer: 'hang' | 'reset' };
+
+export type FakeHandler = (request: FakeRequest) => FakeAnswer | NoAnswer | Promise<FakeAnswer | NoAnswer>;
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -59,7 +62,10 @@ export class HttpFakeServer {
       readBody(req)
         .then((body) => handler({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body }))
         .then(
-          (answer) => write(res, answer),
+          (answer) => {
+            if (!('noAnswer' in answer)) write(res, answer);
+            else if (answer.noAnswer === 'reset') req.socket.destroy();
+          },
           (error: unknown) => write(res, { status: 500, body: `${name} failed: ${String(error)}` }),
         );
     });

@@ -111,6 +111,25 @@ ${environmentExtra}
 `;
 }
 
+/** A catalog with one service `web` whose environment is `environmentYaml` (a platform fake's provider and checks), same policy as above. */
+export function platformCatalog(environmentYaml: string): string {
+  return `
+defaults:
+  approvals:
+    critical: { required: 0 }
+    high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2] }, timeout: 15m }
+    medium: { required: 1, approvers: { slack: [U0LEAD] }, timeout: 1h }
+    low: { refuse: "Low severity: fix it in the next release." }
+  rto: { critical: 2m, high: 15m }
+services:
+  web:
+    environments:
+      production:
+        channels: { slack: C0INCIDENT }
+${environmentYaml}
+`;
+}
+
 /** A live blue/green service (green 2.4.1 live, blue 2.4.0 idle) and a Rewind pointed at it, fresh for each test. */
 export function useBluegreenRewind(environmentExtra = ''): { target: BlueGreenService; h: Harness } {
   const context = {} as { target: BlueGreenService; h: Harness };

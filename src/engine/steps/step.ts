@@ -11,6 +11,8 @@ export interface StepContext {
   clock: Clock;
   /** Fires on cancel/abort; steps that only wait honour it, steps that act do not. */
   signal: AbortSignal;
+  /** Posts a line to the thread (and the audit trail) while the step runs. */
+  progress: (line: string) => Promise<void>;
 }
 
 export interface StepResult {

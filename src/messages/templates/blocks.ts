@@ -24,6 +24,19 @@ export function evidenceSection(record: RollbackRecord): Section | undefined {
   return { heading: `Evidence (${triggerLabel(record)})`, text: lines(record.trigger.evidence) };
 }
 
+/**
+ * What the platform did beyond the rollback, as facts: what it did not undo, what it re-ran, what
+ * stays held until `/rollback unlock`, and where to look on the platform.
+ */
+export function platformSection(record: RollbackRecord): Section | undefined {
+  const result = record.providerResult;
+  if (!result) return undefined;
+  const rows = result.notes.map((note) => `• ${oneLine(note, 300)}`);
+  if (result.hold) rows.push(`• Held: ${result.hold.description}. \`/rollback unlock ${record.service} ${record.environment}\` will ${result.hold.undo}.`);
+  if (result.link) rows.push(`• On the platform: ${result.link}`);
+  return rows.length > 0 ? { heading: 'On the platform', text: lines(rows) } : undefined;
+}
+
 /** `2 passed · 1 failed · 1 inconclusive`, zeros left out. */
 export function checkCounts(results: readonly CheckResult[]): string {
   const count = (status: CheckResult['status']) => results.filter((r) => r.status === status).length;

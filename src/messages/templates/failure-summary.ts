@@ -8,7 +8,7 @@ import type { StepName } from '../../domain/plan';
 import { releaseLabel } from '../../domain/release';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, formatDuration, lines, recordArrow, serviceLabel, stateLabel, stepTitle, triggerLabel } from '../formatting';
-import { postmortemSection, recordFooter, verificationSection } from './blocks';
+import { platformSection, postmortemSection, recordFooter, verificationSection } from './blocks';
 import { afterFailureButtons } from './buttons';
 import { compose, field } from './compose';
 
@@ -20,11 +20,21 @@ function stoppedAt(record: RollbackRecord): StepName | undefined {
   return record.outcome?.stoppedAt ?? (record.steps.find((s) => s.status === 'failed') ?? record.steps.find((s) => s.status === 'running'))?.name;
 }
 
-/** "Traffic was switched to 2.4.0" or "Nothing was changed on the provider". */
+/** "Traffic was switched to 2.4.0", "Nothing was changed on the provider", or what is known in between. */
 export function providerLine(record: RollbackRecord): string {
   const changed = record.outcome?.providerChanged ?? false;
   if (!changed) return 'Nothing was changed on the provider';
-  return `Traffic was switched to ${record.to ? releaseLabel(record.to) : 'the target release'}`;
+  const target = record.to ? releaseLabel(record.to) : 'the target release';
+  switch (record.outcome?.code) {
+    case 'deploy_failed':
+      return `The rollback to ${target} was started and failed on the platform`;
+    case 'not_live':
+      return `The rollback to ${target} was started but was not live in time`;
+    case 'outcome_unknown':
+      return `Unknown whether the rollback to ${target} took effect`;
+    default:
+      return `Traffic was switched to ${target}`;
+  }
 }
 
 function nextStepsSection(record: RollbackRecord): Section {
@@ -62,6 +72,7 @@ export function failureSummary(record: RollbackRecord): Message {
     sections: [
       record.verification && record.verification.results.length > 0 ? verificationSection(record.verification, 'Evidence', EVIDENCE_ITEMS) : undefined,
       nextStepsSection(record),
+      platformSection(record),
       escalationSection(record),
       postmortemSection(record),
     ],

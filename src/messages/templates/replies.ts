@@ -38,6 +38,7 @@ export function requestAccepted(record: RollbackRecord): Message {
 }
 
 /** A short private acknowledgement ("Rollback of … requested — checking policy…"). */
-export function infoReply(text: string): Message {
-  return compose({ kind: 'notice', tone: 'info', title: text });
+/** A short answer; `details` are the lines under the title when there is more to say. */
+export function infoReply(title: string, details: readonly string[] = []): Message {
+  return compose({ kind: 'notice', tone: 'info', title, ...(details.length > 0 ? { text: details.join('\n') } : {}), fallback: [title, ...details].join(' ') });
 }

@@ -7,7 +7,7 @@ import type { Message, Section } from '../../domain/message';
 import { STEP_TITLES } from '../../domain/plan';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, formatDuration, releaseArrow, serviceLabel, triggerLabel, who } from '../formatting';
-import { checkCounts, postmortemSection, recordFooter } from './blocks';
+import { checkCounts, platformSection, postmortemSection, recordFooter } from './blocks';
 import { rootCauseButton } from './buttons';
 import { compose, field } from './compose';
 
@@ -64,7 +64,7 @@ export function rollbackSummary(record: RollbackRecord): Message {
       field('Verification', verificationLine(record)),
       field('Status', 'Stable and monitoring'),
     ],
-    sections: [postmortemSection(record), breakdownSection(record)],
+    sections: [platformSection(record), postmortemSection(record), breakdownSection(record)],
     buttons: [rootCauseButton(record)],
     footer: recordFooter(record),
     fallback: `${title} (${duration}${rtoVerdict})`,

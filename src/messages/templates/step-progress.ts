@@ -29,6 +29,18 @@ function timingText(step: StepRecord): string | undefined {
   return capitalize(stepTiming(step));
 }
 
+/** A line a running step reports on its way (a machine updated, `2/3 machines on …`). */
+export function stepNote(record: RollbackRecord, stepName: StepName, line: string): Message {
+  const title = `${STEP_TITLES[stepName]}: ${line}`;
+  return compose({
+    kind: 'progress',
+    tone: 'progress',
+    title,
+    footer: [`Rollback ${record.id}`],
+    fallback: `${serviceLabel(record)}: ${title}`,
+  });
+}
+
 export function stepProgress(record: RollbackRecord, stepName: StepName): Message {
   const step = stepOf(record, stepName);
   const title = `${STEP_TITLES[stepName]} ${VERBS[step.status]} (${stepPosition(stepName)})`;

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { BlueGreenProviderConfig } from '../../config/catalog-schema';
 import { ProviderError, TargetUnavailableError } from '../../domain/errors';
-import type { DeployProvider, LiveState, RollbackReceipt } from '../../domain/ports';
+import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
 import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type Release } from '../../domain/release';
 import { readPath } from '../../json/json-path';
 import type { HttpClient, HttpMethod, HttpResponse } from '../../outbound/http-client';
@@ -139,7 +139,7 @@ export class BlueGreenProvider implements DeployProvider {
     return (await this.read(signal)).raw;
   }
 
-  async rollbackTo(target: Release, options: { idempotencyKey: string; signal?: AbortSignal }): Promise<RollbackReceipt> {
+  async rollbackTo(target: Release, options: RollbackContext): Promise<RollbackReceipt> {
     const { signal } = options;
     const { view: before } = await this.read(signal);
     if (holds(before.live, target)) {
@@ -190,8 +190,8 @@ export class BlueGreenProvider implements DeployProvider {
     return this.settleUncertain(target, this.statusError('POST', this.config.endpoints.rollback, response), signal);
   }
 
-  async liveState(target: Release, signal?: AbortSignal): Promise<LiveState> {
-    const { view } = await this.read(signal);
+  async liveState(target: Release, context: LiveContext = {}): Promise<LiveState> {
+    const { view } = await this.read(context.signal);
     const current = this.sideRelease(view, view.live);
     const onTarget = holds(view.live, target);
     const settled = !view.switching;

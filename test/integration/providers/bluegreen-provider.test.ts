@@ -38,7 +38,7 @@ describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => 
   afterEach(() => service.close());
 
   it('is what createProvider builds for type bluegreen', () => {
-    const built = createProvider(BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl: service.url }), { http: http() });
+    const built = createProvider(BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl: service.url }), { http: http(), clock: systemClock }, { service: 'checkout-api', environment: 'production', holdAfterRollback: true });
     expect(built).toBeInstanceOf(BlueGreenProvider);
     expect(built.type).toBe('bluegreen');
   });
