@@ -99,11 +99,15 @@ export class PlatformApi {
     return url.toString();
   }
 
-  /** A read: retried by the client on 5xx, 429 and network errors; any other non-2xx is a ProviderError. */
-  async read<T extends z.ZodType>(path: string, schema: T, options: CallOptions = {}): Promise<{ data: z.output<T>; response: HttpResponse }> {
-    const response = await this.send('GET', path, options, { idempotent: true });
-    if (response.status < 200 || response.status >= 300) throw this.answerError('GET', path, response);
-    return { data: this.parse(schema, response, 'GET', path), response };
+  /**
+   * A read: retried by the client on 5xx, 429 and network errors; any other non-2xx is a
+   * ProviderError. With `json` it is a POST that only reads (a GraphQL query).
+   */
+  async read<T extends z.ZodType>(path: string, schema: T, options: CallOptions & { json?: unknown } = {}): Promise<{ data: z.output<T>; response: HttpResponse }> {
+    const method = options.json === undefined ? 'GET' : 'POST';
+    const response = await this.send(method, path, options, { idempotent: true });
+    if (response.status < 200 || response.status >= 300) throw this.answerError(method, path, response);
+    return { data: this.parse(schema, response, method, path), response };
   }
 
   /**
@@ -167,12 +171,13 @@ export class PlatformApi {
     return new ProviderError(`${platform} answered ${status} to ${method} ${path}${quoted}.`, retryable, { status });
   }
 
-  private async send(method: HttpMethod, path: string, options: CallOptions, flags: { idempotent: boolean }): Promise<HttpResponse> {
+  private async send(method: HttpMethod, path: string, options: CallOptions & { json?: unknown }, flags: { idempotent: boolean }): Promise<HttpResponse> {
     try {
       return await this.http.request({
         method,
         url: this.url(path, options.query),
         headers: { ...this.options.headers, ...options.headers },
+        ...(options.json !== undefined ? { json: options.json } : {}),
         idempotent: flags.idempotent,
         timeoutMs: this.options.timeoutMs,
         retries: this.options.retries,
