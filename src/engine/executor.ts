@@ -184,6 +184,10 @@ export class RollbackExecutor {
     }
 
     outcome.apply?.(draft);
+    const hold = draft.providerResult?.hold;
+    if (hold && !current.providerResult?.hold) {
+      change.note('automation.changed', REWIND_ACTOR, { reason: `${hold.description}, until \`/rollback unlock\` will ${hold.undo}`, data: { step: name, hold: hold.kind } });
+    }
     if (outcome.awaitDecision) {
       // The verify step stays pending: accepting completes it, retrying runs it again.
       step.status = 'pending';

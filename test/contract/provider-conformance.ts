@@ -68,6 +68,8 @@ export interface CatalogSite {
   rollbacksApplied(): number;
   liveVersion(): string;
   held?(): boolean;
+  /** The deploy or release the next rollback starts ends in failure. */
+  failNextDeploy?(): void;
   close(): Promise<void>;
 }
 

@@ -40,6 +40,7 @@ export const renderSubject: ProviderSubject = {
       rollbacksApplied: () => fake.deploys.filter((d) => d.trigger === 'rollback').length,
       liveVersion: () => fake.live()!.commit.id.slice(0, 7),
       held: () => fake.service.autoDeploy === 'no',
+      failNextDeploy: () => fake.failNextDeploy('update_failed'),
       close: () => fake.close(),
     };
   },
@@ -77,6 +78,7 @@ export const renderSubject: ProviderSubject = {
       lastAuthorization: () => fake.requests.filter((r) => r.path.startsWith('/v1/')).at(-1)?.authorization,
       expectedAuthorization: `Bearer ${RENDER_TOKEN}`,
       held: () => fake.service.autoDeploy === 'no',
+      failNextDeploy: () => fake.failNextDeploy('update_failed'),
       close: () => fake.close(),
     };
   },

@@ -59,7 +59,24 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the 
     if (site.held) {
       expect(site.held()).toBe(true);
       expect(text).toContain('/rollback unlock web production');
+      const audit = await h.rewind.store.auditTrail(done.id);
+      expect(audit.some((e) => e.type === 'automation.changed' && /until `\/rollback unlock`/.test(e.reason ?? ''))).toBe(true);
     }
+  });
+
+  it("a deploy the platform fails ends the rollback as failed, in the platform's words, with a link and next steps", async () => {
+    if (!site.failNextDeploy) return;
+    site.failNextDeploy();
+    await slash('web production --severity critical');
+    const [record] = await waitFor(() => h.rewind.store.list({ service: 'web', limit: 1 }), (r) => r.length === 1, { what: 'the rollback' });
+    const done = await h.waitForState(record!.id, ['succeeded', 'failed']);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ code: 'deploy_failed', stoppedAt: 'wait_live', providerChanged: true });
+    expect(site.liveVersion()).toBe(site.seeded.live.version);
+    const failure = await waitFor(() => slack.messages('C0INCIDENT').find((m) => m.reply_broadcast), (m) => m !== undefined, { what: 'the failure summary' });
+    const text = JSON.stringify(failure!.blocks);
+    expect(text).toContain('was started and failed on the platform');
+    expect(text).toMatch(/See what \w+ says: https:\/\//);
   });
 
   it('--to takes a release id, a version or a commit prefix', async () => {
