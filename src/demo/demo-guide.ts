@@ -1,7 +1,9 @@
 /** The guided first run shown on the demo console, and the demo-only routes its buttons call. */
+import { randomBytes } from 'node:crypto';
 import type { Guide } from '../chat/console/console-routes';
 import type { Route } from '../http/router';
 import type { BlueGreenService } from './bluegreen-service';
+import type { RenderService } from './render-service';
 
 export const DEMO_GUIDE: Guide = {
   steps: [
@@ -20,6 +22,12 @@ export const DEMO_GUIDE: Guide = {
       id: 'approval',
       title: 'Try the approval path',
       detail: 'Deploy the bad version again, then `/rollback demo-api --severity high` as oncall. Approve as guest or as oncall (refused), then switch "Acting as" to lead and approve. Automatic rollback holds back meanwhile: after a rollback the environment is locked until `/rollback unlock demo-api` (as lead).',
+    },
+    {
+      id: 'render',
+      title: 'Roll back a Render service',
+      detail: 'demo-web runs on a local stand-in for Render\'s API. Deploy a bad commit, then `/rollback demo-web --severity critical`: Rewind turns auto-deploy off, starts a rollback deploy from the previous build and waits until Render reports it live. `/rollback unlock demo-web` (as lead) turns auto-deploy back on.',
+      action: { label: 'Deploy a bad demo-web commit', method: 'POST', path: 'demo/render-deploy-bad' },
     },
     {
       id: 'root-cause',
@@ -41,8 +49,17 @@ function nextVersion(service: BlueGreenService): string {
   return `${major}.${Number(minor) + 1}.0`;
 }
 
-export function demoRoutes(service: BlueGreenService): Route[] {
+export function demoRoutes(service: BlueGreenService, render: RenderService): Route[] {
   return [
+    {
+      method: 'POST',
+      path: '/console/demo/render-deploy-bad',
+      handler: () => {
+        const commit = randomBytes(20).toString('hex');
+        render.deploy(commit, 'speed up checkout (breaks it)', { bad: true });
+        return { status: 200, body: { ok: true, message: `demo-web ${commit.slice(0, 7)} is live on Render and broken. Roll it back.` } };
+      },
+    },
     {
       method: 'POST',
       path: '/console/demo/deploy-bad',

@@ -10,6 +10,7 @@ import { createLogger } from '../observability/logger';
 import { SecretScrubber } from '../observability/secret-scrubber';
 import { QueueSettings } from '../queue/queue-settings';
 import { BlueGreenService, parseStatusShape } from './bluegreen-service';
+import { startDemoRender } from './demo-render';
 import { DEMO_GUIDE, demoRoutes } from './demo-guide';
 import { freePort, hasRedisServer, INSTALL_HINT, installRedisServer, portInUse, startLocalRedis, type LocalRedis } from './local-redis';
 
@@ -29,9 +30,10 @@ async function port(wanted: number): Promise<number> {
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const redis = await redisFor(env);
   const service = await BlueGreenService.start({ blue: { version: '2.3.1' }, green: { version: '2.3.0' }, live: 'blue', statusShape: parseStatusShape(env['DEMO_STATUS_SHAPE']), port: await port(Number(env['DEMO_SERVICE_PORT'] ?? 8080)) });
+  const render = await startDemoRender({ port: await port(Number(env['DEMO_RENDER_PORT'] ?? 8090)) });
   const scrubber = new SecretScrubber();
   const logger = createLogger({ level: env['LOG_LEVEL'] ?? 'warn', scrubber });
-  const loaded = await loadCatalog(env['REWIND_CONFIG'] ?? join(__dirname, '../../manifests/demo.yaml'), { ...env, DEMO_SERVICE_URL: service.url });
+  const loaded = await loadCatalog(env['REWIND_CONFIG'] ?? join(__dirname, '../../manifests/demo.yaml'), { ...env, DEMO_SERVICE_URL: service.url, DEMO_RENDER_URL: render.url });
   const rewind = await createRewind({
     roles: { ingress: true, worker: true },
     loaded,
@@ -41,12 +43,12 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     scrubber,
     http: { port: await port(Number(env['PORT'] ?? 3000)), host: env['HOST'] ?? '127.0.0.1' },
     console: { guide: DEMO_GUIDE },
-    routes: demoRoutes(service),
+    routes: demoRoutes(service, render),
   });
 
   say('');
   say(`  Rewind demo is running at ${rewind.url}/console/`);
-  say(`  demo-api (blue/green) at ${service.url} · Redis at ${redis.url}`);
+  say(`  demo-api (blue/green) at ${service.url} · demo-web (Render-style API) at ${render.url} · Redis at ${redis.url}`);
   say('  Follow the guided steps on the page. Ctrl-C stops everything.');
   say('');
 
@@ -57,6 +59,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     say('stopping the demo…');
     await rewind.close();
     await service.close();
+    await render.close();
     await redis.local?.stop();
     say('stopped.');
     process.exit(0);

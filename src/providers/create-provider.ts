@@ -3,7 +3,9 @@ import type { ProviderConfig } from '../config/catalog-schema';
 import type { DeployProvider } from '../domain/ports';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
 import type { ProviderDeps, ProviderSite } from './provider-site';
+import { HerokuProvider } from './heroku/heroku-provider';
 import { RenderProvider } from './render/render-provider';
+import { VercelProvider } from './vercel/vercel-provider';
 
 export function createProvider(config: ProviderConfig, deps: ProviderDeps, site: ProviderSite): DeployProvider {
   switch (config.type) {
@@ -11,6 +13,10 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
       return new BlueGreenProvider(config, deps);
     case 'render':
       return new RenderProvider(config, deps, site);
+    case 'heroku':
+      return new HerokuProvider(config, deps, site);
+    case 'vercel':
+      return new VercelProvider(config, deps, site);
     default: {
       // The catalog schema admits only known types; this keeps the switch exhaustive as types are added.
       const unknown: never = config;

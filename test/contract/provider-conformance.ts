@@ -69,7 +69,7 @@ export interface CatalogSite {
   liveVersion(): string;
   held?(): boolean;
   /** The deploy or release the next rollback starts ends in failure. */
-  failNextDeploy?(): void;
+  failNextDeploy(): void;
   close(): Promise<void>;
 }
 

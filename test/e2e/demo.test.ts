@@ -1,6 +1,7 @@
 /**
- * `npm run demo` as a newcomer runs it: it brings up Redis, the demo service and the console; the
- * guided rollback (break it, /rollback … --severity critical) completes; Ctrl-C (SIGINT to the
+ * `npm run demo` as a newcomer runs it: it brings up Redis, the demo services and the console; the
+ * guided rollbacks (break it, /rollback … --severity critical) complete for the blue/green service
+ * and for the Render-style one; Ctrl-C (SIGINT to the
  * process group) stops everything, leaving no process behind. Every step is bounded and a failure
  * reports the step and the demo's own output.
  */
@@ -28,10 +29,11 @@ describe('npm run demo', () => {
   it('starts everything, completes the guided rollback, and stops cleanly on Ctrl-C', async () => {
     const port = await freePort();
     const servicePort = await freePort();
+    const renderPort = await freePort();
     demo = spawn('npm', ['run', 'demo'], {
       cwd: ROOT,
       detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, PORT: String(port), DEMO_SERVICE_PORT: String(servicePort), REDIS_URL: '' },
+      env: { ...process.env, PORT: String(port), DEMO_SERVICE_PORT: String(servicePort), DEMO_RENDER_PORT: String(renderPort), REDIS_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -69,6 +71,26 @@ describe('npm run demo', () => {
         expect(summary!.message.kind).toBe('summary');
         expect(JSON.stringify(summary!.message)).toContain('2.3.1');
         expect((await get(`http://127.0.0.1:${servicePort}/health`)).status).toBe(200);
+
+        stage = 'render: break it';
+        const brokeWeb = (await (await get(`${url}/console/${guide.steps.find((s) => s.id === 'render')!.action!.path}`, { method: 'POST' })).json()) as { ok: boolean };
+        expect(brokeWeb.ok).toBe(true);
+        expect((await get(`http://127.0.0.1:${renderPort}/app/health`)).status).toBe(503);
+
+        stage = 'render: roll back';
+        await get(`${url}/console/api/commands`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'oncall', channel: 'incidents', text: '/rollback demo-web production --severity critical', interactionId: 'demo-e2e-render' }),
+        });
+        const webSummary = await waitFor(
+          () => events.events.find((e) => (e.message.kind === 'summary' || e.message.kind === 'failure') && JSON.stringify(e.message).includes('demo-web')),
+          (e) => e !== undefined,
+          { timeoutMs: 60_000, what: 'the demo-web rollback summary' },
+        );
+        expect(webSummary!.message.kind).toBe('summary');
+        expect(JSON.stringify(webSummary!.message)).toContain('auto-deploy is off on Render');
+        expect((await get(`http://127.0.0.1:${renderPort}/app/health`)).status).toBe(200);
       } finally {
         events.close();
       }
@@ -83,7 +105,7 @@ describe('npm run demo', () => {
       expect([0, 'SIGINT']).toContain(ended);
       await waitFor(() => output, (o) => o.includes('stopped.'), { timeoutMs: 60_000, what: 'the demo to report it stopped' });
       // Nothing left listening: Rewind, the demo service and its private Redis are gone.
-      for (const p of [port, servicePort, redisPort]) await waitFor(() => portInUse(p), (used) => !used, { timeoutMs: 15_000, what: `port ${p} to close` });
+      for (const p of [port, servicePort, renderPort, redisPort]) await waitFor(() => portInUse(p), (used) => !used, { timeoutMs: 15_000, what: `port ${p} to close` });
     } catch (error) {
       throw new Error(`demo e2e failed at "${stage}": ${error instanceof Error ? error.message : String(error)}\n--- demo output ---\n${output}`, { cause: error });
     }

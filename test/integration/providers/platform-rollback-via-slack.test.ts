@@ -6,12 +6,14 @@
  */
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../fakes/slack-api';
 import type { CatalogSite, ProviderSubject } from '../../contract/provider-conformance';
+import { herokuSubject } from '../../contract/subjects/heroku';
 import { renderSubject } from '../../contract/subjects/render';
+import { vercelSubject } from '../../contract/subjects/vercel';
 import { platformCatalog, startHarness, type Harness } from '../../support/harness';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../../support/slack-signing';
 import { waitFor } from '../../support/wait-for';
 
-const SUBJECTS: ProviderSubject[] = [renderSubject];
+const SUBJECTS: ProviderSubject[] = [renderSubject, herokuSubject, vercelSubject];
 
 describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the queues and the worker', (_name, subject) => {
   let slack: FakeSlack;
@@ -65,7 +67,6 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the 
   });
 
   it("a deploy the platform fails ends the rollback as failed, in the platform's words, with a link and next steps", async () => {
-    if (!site.failNextDeploy) return;
     site.failNextDeploy();
     await slash('web production --severity critical');
     const [record] = await waitFor(() => h.rewind.store.list({ service: 'web', limit: 1 }), (r) => r.length === 1, { what: 'the rollback' });
@@ -98,19 +99,19 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the 
     expect([...shown].sort((a, b) => a - b)).toEqual(shown);
   });
 
-  it('/rollback unlock by an approver undoes what the platform keeps held after the rollback', async () => {
-    if (!site.held) return;
+  // Only platforms that keep something held after a rollback (Render's auto-deploy, Vercel's pin).
+  if (subject.hold) it('/rollback unlock by an approver undoes what the platform keeps held after the rollback', async () => {
     await slash('web --severity critical');
     const [record] = await waitFor(() => h.rewind.store.list({ service: 'web', limit: 1 }), (r) => r.length === 1, { what: 'the rollback' });
     await h.waitForState(record!.id, 'succeeded');
-    expect(site.held()).toBe(true);
+    expect(site.held!()).toBe(true);
     await slash('unlock web production', 'U0STRANGER', 'stranger');
     await answerTo('stranger', 'Only approvers');
-    expect(site.held()).toBe(true);
+    expect(site.held!()).toBe(true);
     await slash('unlock web production', 'U0LEAD', 'lead');
-    await answerTo('lead', 'back on');
-    expect(site.held()).toBe(false);
+    await answerTo('lead', 'unlocked by');
+    expect(site.held!()).toBe(false);
     const audit = await h.rewind.store.recentAudit(20);
-    expect(audit.some((e) => e.type === 'automation.changed' && /back on/.test(e.reason ?? ''))).toBe(true);
+    expect(audit.some((e) => e.type === 'automation.changed' && e.reason?.includes('held since'))).toBe(true);
   });
 });

@@ -230,13 +230,13 @@ afterAll(() => {
 describe('docker-compose.yml', () => {
   (COMPOSE_BIN ? it : it.skip)('renders with `docker-compose config` (exit 0) from a .env copied from .env.example', () => {
     expect(asShipped.by).toBe('docker-compose');
-    expect(Object.keys(asShipped.project.services).sort()).toEqual(['demo-api', 'ingress', 'redis', 'worker']);
+    expect(Object.keys(asShipped.project.services).sort()).toEqual(['demo-api', 'demo-render', 'ingress', 'redis', 'worker']);
   });
 
   it('has no obsolete top-level `version` and leaves no .env in the repository', () => {
     const raw = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as Record<string, unknown>;
     expect(raw['version']).toBeUndefined();
-    expect(Object.keys(raw['services'] as object).sort()).toEqual(['demo-api', 'ingress', 'redis', 'worker']);
+    expect(Object.keys(raw['services'] as object).sort()).toEqual(['demo-api', 'demo-render', 'ingress', 'redis', 'worker']);
     expect(existsSync(join(ROOT, '.env'))).toBe(false);
   });
 
@@ -259,12 +259,10 @@ describe('docker-compose.yml', () => {
     expect(redis.restart).toBe('unless-stopped');
   });
 
-  it('builds ingress, worker and demo-api from one image of this repository', () => {
-    const [ingress, worker, demo] = ['ingress', 'worker', 'demo-api'].map((name) => service(asShipped, name));
-    expect(buildContext(ingress!)).toBe(asShipped.dir);
-    expect(buildContext(worker!)).toBe(asShipped.dir);
-    expect(buildContext(demo!)).toBe(asShipped.dir);
-    expect(new Set([ingress!.image, worker!.image, demo!.image])).toEqual(new Set(['rewind:local']));
+  it('builds ingress, worker, demo-api and demo-render from one image of this repository', () => {
+    const built = ['ingress', 'worker', 'demo-api', 'demo-render'].map((name) => service(asShipped, name));
+    for (const svc of built) expect(buildContext(svc)).toBe(asShipped.dir);
+    expect(new Set(built.map((svc) => svc.image))).toEqual(new Set(['rewind:local']));
     expect(existsSync(join(ROOT, 'Dockerfile'))).toBe(true);
   });
 
@@ -279,6 +277,7 @@ describe('docker-compose.yml', () => {
     const env = environment(svc);
     expect(env['REDIS_URL']).toBe('redis://redis:6379');
     expect(env['DEMO_SERVICE_URL']).toBe('http://demo-api:8080');
+    expect(env['DEMO_RENDER_URL']).toBe('http://demo-render:8090');
     expect(env['REWIND_CONFIG']).toBe('/app/manifests/demo.yaml');
     expect(healthScript(svc)).toContain(healthPath);
     expect(svc.healthcheck?.retries).toBeGreaterThanOrEqual(3);
@@ -315,6 +314,16 @@ describe('docker-compose.yml', () => {
     expect(script).toContain("'http://127.0.0.1:8080/metrics'");
     expect(script).not.toMatch(/\/health\b/);
     expect({ init: demo.init, read_only: demo.read_only }).toEqual({ init: true, read_only: true });
+  });
+
+  it('runs demo-web\'s Render stand-in on 0.0.0.0:8090, published on loopback, health-checked on /app/version', () => {
+    const render = service(asShipped, 'demo-render');
+    expect(list(render.entrypoint)).toEqual(['node', 'dist/demo/render-main.js']);
+    expect(existsSync(join(ROOT, 'src/demo/render-main.ts'))).toBe(true);
+    expect(environment(render)).toMatchObject({ DEMO_RENDER_HOST: '0.0.0.0', DEMO_RENDER_PORT: '8090' });
+    expect(ports(render)).toEqual(['127.0.0.1:8090:8090']);
+    expect(healthScript(render)).toContain("'http://127.0.0.1:8090/app/version'");
+    expect({ init: render.init, read_only: render.read_only }).toEqual({ init: true, read_only: true });
   });
 
   it('has health checks that pass on 200 and fail on 503 or no answer', async () => {
@@ -393,7 +402,7 @@ describe('.env.example', () => {
       // The catalog path inside the image maps to the repository's manifests/ (COPY manifests ./manifests).
       const catalogPath = join(ROOT, relative(IMAGE_WORKDIR, settings.REWIND_CONFIG));
       const { catalog } = await loadCatalog(catalogPath, env);
-      expect(catalog.services()).toEqual(['demo-api']);
+      expect(catalog.services()).toEqual(['demo-api', 'demo-web']);
     }
   });
 });
