@@ -174,8 +174,8 @@ export const VercelProviderConfig = strict({
   }),
 });
 
-export const PROVIDER_TYPES = ['bluegreen', 'render', 'heroku', 'vercel'] as const;
-export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, HerokuProviderConfig, VercelProviderConfig], {
+export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
 });

@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../config/catalog-schema';
 import type { DeployProvider } from '../domain/ports';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
 import type { ProviderDeps, ProviderSite } from './provider-site';
+import { FlyProvider } from './fly/fly-provider';
 import { HerokuProvider } from './heroku/heroku-provider';
 import { RenderProvider } from './render/render-provider';
 import { VercelProvider } from './vercel/vercel-provider';
@@ -13,6 +14,8 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
       return new BlueGreenProvider(config, deps);
     case 'render':
       return new RenderProvider(config, deps, site);
+    case 'fly':
+      return new FlyProvider(config, deps, site);
     case 'heroku':
       return new HerokuProvider(config, deps, site);
     case 'vercel':

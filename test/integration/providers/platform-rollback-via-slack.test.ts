@@ -6,6 +6,7 @@
  */
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../fakes/slack-api';
 import type { CatalogSite, ProviderSubject } from '../../contract/provider-conformance';
+import { flySubject } from '../../contract/subjects/fly';
 import { herokuSubject } from '../../contract/subjects/heroku';
 import { renderSubject } from '../../contract/subjects/render';
 import { vercelSubject } from '../../contract/subjects/vercel';
@@ -13,7 +14,7 @@ import { platformCatalog, startHarness, type Harness } from '../../support/harne
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../../support/slack-signing';
 import { waitFor } from '../../support/wait-for';
 
-const SUBJECTS: ProviderSubject[] = [renderSubject, herokuSubject, vercelSubject];
+const SUBJECTS: ProviderSubject[] = [renderSubject, flySubject, herokuSubject, vercelSubject];
 
 describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the queues and the worker', (_name, subject) => {
   let slack: FakeSlack;
