@@ -3,8 +3,8 @@
  * injection and Prometheus metrics, so tests and the demo roll back something real over HTTP.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listen } from './listen';
 import { performance } from 'node:perf_hooks';
 
 export type Color = 'blue' | 'green';
@@ -175,17 +175,8 @@ export class BlueGreenService {
   }
 
   static async start(options: BlueGreenServiceOptions): Promise<BlueGreenService> {
-    const server = createServer();
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    const service = new BlueGreenService(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, options);
+    const { server, url } = await listen(options);
+    const service = new BlueGreenService(server, url, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void service.handle(req, res));
     return service;
   }

@@ -8,8 +8,8 @@
  * and takes fault injection for tests.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listen } from './listen';
 
 export interface RenderDeployRecord {
   id: string;
@@ -79,17 +79,8 @@ export class RenderService {
   }
 
   static async start(options: { token: string; serviceId: string; port?: number; host?: string }): Promise<RenderService> {
-    const server = createServer();
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
-    const service = new RenderService(server, `http://${host}:${port}`, options.token, options.serviceId);
+    const { server, url } = await listen(options);
+    const service = new RenderService(server, url, options.token, options.serviceId);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void service.serve(req, res));
     return service;
   }

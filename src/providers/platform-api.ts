@@ -63,8 +63,11 @@ function formatIssuePath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The platform's own words from an error body: Render/Heroku `message`, Vercel `error.message`, Fly `error`. */
-function serverWords(response: HttpResponse): string | undefined {
+/**
+ * The platform's own words from an error body (Render/Heroku `message`, Vercel `error.message`,
+ * Fly and bluegreen `error`), short, and without `secret` in case the platform echoes it.
+ */
+export function serverWords(response: HttpResponse, secret?: string): string | undefined {
   let body: unknown;
   try {
     body = response.json();
@@ -74,8 +77,9 @@ function serverWords(response: HttpResponse): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as { message?: unknown; error?: unknown };
   const nested = b.error && typeof b.error === 'object' ? (b.error as { message?: unknown }).message : undefined;
-  const said = [b.message, nested, b.error].find((v): v is string => typeof v === 'string' && v.length > 0);
-  if (!said) return undefined;
+  const found = [b.message, nested, b.error].find((v): v is string => typeof v === 'string' && v.length > 0);
+  if (!found) return undefined;
+  const said = secret ? found.split(secret).join('[redacted]') : found;
   return said.length > 200 ? `${said.slice(0, 197)}...` : said;
 }
 

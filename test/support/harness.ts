@@ -89,16 +89,19 @@ export const LEAD: Actor = { platform: 'slack', id: 'U0LEAD', name: 'lead' };
 export const SECOND_LEAD: Actor = { platform: 'slack', id: 'U0LEAD2', name: 'lead2' };
 export const STRANGER: Actor = { platform: 'slack', id: 'U0STRANGER', name: 'stranger' };
 
-/** A catalog with one bluegreen service pointing at `baseUrl`; extra YAML is merged into the environment. */
-export function bluegreenCatalog(baseUrl: string, environmentExtra = '', defaultsExtra = ''): string {
-  return `
+/** The runbooks' decision matrix with Slack approvers U0LEAD and U0LEAD2, as every test catalog starts. */
+const TEST_DEFAULTS = `
 defaults:
   approvals:
     critical: { required: 0 }
     high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2] }, timeout: 15m }
     medium: { required: 1, approvers: { slack: [U0LEAD] }, timeout: 1h }
     low: { refuse: "Low severity: fix it in the next release." }
-  rto: { critical: 2m, high: 15m }
+  rto: { critical: 2m, high: 15m }`;
+
+/** A catalog with one bluegreen service pointing at `baseUrl`; extra YAML is merged into the environment. */
+export function bluegreenCatalog(baseUrl: string, environmentExtra = '', defaultsExtra = ''): string {
+  return `${TEST_DEFAULTS}
 ${defaultsExtra}
 services:
   checkout-api:
@@ -113,14 +116,7 @@ ${environmentExtra}
 
 /** A catalog with one service `web` whose environment is `environmentYaml` (a platform fake's provider and checks), same policy as above. */
 export function platformCatalog(environmentYaml: string): string {
-  return `
-defaults:
-  approvals:
-    critical: { required: 0 }
-    high: { required: 1, approvers: { slack: [U0LEAD, U0LEAD2] }, timeout: 15m }
-    medium: { required: 1, approvers: { slack: [U0LEAD] }, timeout: 1h }
-    low: { refuse: "Low severity: fix it in the next release." }
-  rto: { critical: 2m, high: 15m }
+  return `${TEST_DEFAULTS}
 services:
   web:
     environments:

@@ -12,6 +12,7 @@ import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type
 import { readPath } from '../../json/json-path';
 import type { HttpClient, HttpMethod, HttpResponse } from '../../outbound/http-client';
 import { describeDuration, HttpBodyError, HttpTransportError, redactUrl } from '../../outbound/http-errors';
+import { serverWords } from '../platform-api';
 import { isFailed, isInProgress, isTrafficMove, readDeploymentView, type DeploymentView, type Side } from './deployment-view';
 import { RollbackAnswer } from './rollback-answer';
 
@@ -338,26 +339,11 @@ export class BlueGreenProvider implements DeployProvider {
     const { status } = response;
     let text = `bluegreen at ${this.shownBase} answered ${status} to ${method} ${path}`;
     if (how) text += ` ${how}`;
-    const said = this.serverMessage(response);
+    const said = serverWords(response, this.config.token);
     if (said) text += ` ("${said}")`;
     if (status === 401 || status === 403) text += '; check the provider token in the catalog';
     const retryable = status >= 500 || status === 429 || status === 408;
     return new ProviderError(text, retryable, { status });
-  }
-
-  /** The server's own error text, short and without our token in case it echoes it. */
-  private serverMessage(response: HttpResponse): string | undefined {
-    let body: unknown;
-    try {
-      body = response.json();
-    } catch {
-      return undefined;
-    }
-    const said = (body as { error?: unknown; message?: unknown } | null)?.error ?? (body as { message?: unknown } | null)?.message;
-    if (typeof said !== 'string' || !said) return undefined;
-    const token = this.config.token;
-    const clean = token ? said.split(token).join('[redacted]') : said;
-    return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
   }
 
   private parseAnswer(response: HttpResponse): RollbackAnswer | undefined {

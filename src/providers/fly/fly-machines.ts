@@ -5,7 +5,7 @@
 import { ProviderError } from '../../domain/errors';
 import type { Clock } from '../../domain/ports';
 import type { HttpResponse } from '../../outbound/http-client';
-import { UnansweredCall, type PlatformApi } from '../platform-api';
+import { serverWords, UnansweredCall, type PlatformApi } from '../platform-api';
 import { machineLabel } from './fly-fleet';
 import { FlyMachine, MachineLease, MachineList, type MachineConfig } from './fly-schemas';
 
@@ -27,24 +27,13 @@ function ok(response: HttpResponse): boolean {
   return response.status >= 200 && response.status < 300;
 }
 
-/** The platform's words in an error body (`error` or `message`), for messages. */
-export function saidIn(response: HttpResponse): string | undefined {
-  try {
-    const body = response.json() as { error?: unknown; message?: unknown } | null;
-    const said = [body?.error, body?.message].find((v): v is string => typeof v === 'string' && v.length > 0);
-    return said && said.length > 200 ? `${said.slice(0, 197)}...` : said;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether an answer to taking a lease means someone holds it. Fly's status for that is not
  * documented: a conflict-like status, or any refusal that talks about a lease, counts.
  */
 function refusedForLease(response: HttpResponse): boolean {
   if ([409, 412, 423].includes(response.status)) return true;
-  return response.status >= 400 && response.status < 500 && /lease/i.test(saidIn(response) ?? '');
+  return response.status >= 400 && response.status < 500 && /lease/i.test(serverWords(response) ?? '');
 }
 
 export class FlyMachines {
@@ -154,7 +143,7 @@ export class FlyMachines {
     const who = holder.owner ?? 'someone else';
     const what = holder.description ? ` ("${holder.description}")` : '';
     const until = holder.expiresAt !== undefined ? ` until ${new Date(holder.expiresAt).toISOString()}` : '';
-    const said = response ? saidIn(response) : undefined;
+    const said = response ? serverWords(response) : undefined;
     return new ProviderError(
       `Fly.io machine ${machineLabel(machine)} of app ${this.app} is leased by ${who}${what}${until}${said ? ` (Fly.io: "${said}")` : ''}: ` +
         `a \`fly deploy\` or another tool is changing it right now. Let it finish, check \`fly status -a ${this.app}\`, then request the rollback again.`,

@@ -10,7 +10,8 @@ import { describeDuration } from '../../outbound/http-errors';
 import { lookForEffect } from '../look-for-effect';
 import { UnansweredCall } from '../platform-api';
 import { failureOf, isServing, machineImage, machineLabel, runsImage, shortImage } from './fly-fleet';
-import { saidIn, type FlyMachines } from './fly-machines';
+import type { FlyMachines } from './fly-machines';
+import { serverWords } from '../platform-api';
 import type { FlyMachine, FlyRelease, MachineConfig } from './fly-schemas';
 
 /** How long the first machine may take to come up with checks passing before the step gives up for now. */
@@ -171,7 +172,7 @@ export class FlyRollout {
   }
 
   private updateError(machine: FlyMachine, goal: Goal, path: string, response: HttpResponse): Error {
-    const said = saidIn(response) ?? '';
+    const said = serverWords(response) ?? '';
     if ((response.status === 400 || response.status === 422) && /image|manifest|pull|registry/i.test(said)) {
       return new TargetUnavailableError(
         `Fly.io would not run ${shortImage(goal.image)} on machine ${machineLabel(machine)} (${response.status}: "${said}"): images not deployed for a while may have been pruned from registry.fly.io. ` +
