@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listen } from './listen';
+import { listen, readBody } from './demo-http';
 import { performance } from 'node:perf_hooks';
 
 export type Color = 'blue' | 'green';
@@ -105,7 +105,6 @@ export interface ReceivedRequest {
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-const MAX_BODY_BYTES = 64 * 1024;
 const MAX_REMEMBERED_REQUESTS = 1_000;
 
 function other(color: Color): Color {
@@ -424,15 +423,4 @@ function parseJson(body: string): unknown {
   } catch {
     throw new Error('the body is not JSON');
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

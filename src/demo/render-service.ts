@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listen } from './listen';
+import { listen, readBody } from './demo-http';
 
 export interface RenderDeployRecord {
   id: string;
@@ -44,7 +44,6 @@ interface Answer {
 type Reply = Answer | { noAnswer: 'hang' | 'reset' };
 
 const PROGRESS = ['created', 'update_in_progress', 'live'];
-const MAX_BODY_BYTES = 64 * 1024;
 
 function error(status: number, id: string, message: string, headers?: Record<string, string>): Answer {
   return { status, body: { id, message }, ...(headers ? { headers } : {}) };
@@ -271,15 +270,4 @@ export class RenderService {
   private newId(): string {
     return `dep-${randomBytes(8).toString('hex')}`;
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
