@@ -3,7 +3,7 @@
  * Slack: `U…`/`W…` users, `S…` user groups. Discord: user ids, `role:<id>`. Console: user names.
  */
 import { z } from 'zod';
-import type { Actor, Platform } from './actor';
+import { PLATFORMS, type Actor, type Platform } from './actor';
 
 export const ApproverRefs = z
   .object({
@@ -32,6 +32,15 @@ export interface GroupDirectory {
 }
 
 export const NO_GROUPS: GroupDirectory = { members: async () => [] };
+
+/** Every reference of every list, once each, in order. */
+export function mergeRefs(...lists: readonly (ApproverRefs | undefined)[]): ApproverRefs {
+  const merged: Record<Platform, string[]> = { slack: [], discord: [], console: [] };
+  for (const refs of lists) {
+    for (const platform of PLATFORMS) for (const ref of refs?.[platform] ?? []) if (!merged[platform].includes(ref)) merged[platform].push(ref);
+  }
+  return merged;
+}
 
 export function refsFor(refs: ApproverRefs | undefined, platform: string): readonly string[] {
   if (!refs || !(platform === 'slack' || platform === 'discord' || platform === 'console')) return [];

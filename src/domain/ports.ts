@@ -76,6 +76,8 @@ export interface RollbackContext {
   captured?: Record<string, unknown>;
   /** Posts a line to the rollback's thread (per-machine progress). */
   progress?: (line: string) => Promise<void>;
+  /** Who approved this rollback: an action the preview said needs approval checks it was given. */
+  approvedBy?: readonly Actor[];
 }
 
 export interface LiveContext {

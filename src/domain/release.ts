@@ -60,6 +60,11 @@ export const ChangePreview = z.object({
   config: z.array(z.string()).default([]),
   migrations: z.array(Migration).default([]),
   notes: z.array(z.string()).default([]),
+  /**
+   * Why a person must approve this rollback even where policy runs it at once: the provider would
+   * rewrite history (a force-push) or change the platform's own settings (Argo CD auto-sync).
+   */
+  approvalRequired: z.string().optional(),
 });
 export type ChangePreview = z.infer<typeof ChangePreview>;
 

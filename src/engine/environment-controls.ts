@@ -4,26 +4,15 @@
  * refusal is in the audit stream.
  */
 import { actorLabel, type Actor } from '../domain/actor';
-import { isListed, type ApproverRefs } from '../domain/approvers';
+import { isListed } from '../domain/approvers';
+import { environmentApprovers } from '../domain/policy';
 import { describeError, ErrorCode, RewindError } from '../domain/errors';
 import type { Message } from '../domain/message';
-import { SEVERITIES } from '../domain/severity';
 import { capitalize } from '../messages/formatting';
 import { infoReply } from '../messages/templates/replies';
 import type { EngineDeps } from './engine-deps';
 
 export type EnvironmentControl = 'unlock' | 'pause_auto' | 'resume_auto';
-
-function approversOf(deps: EngineDeps, service: string, environment: string): ApproverRefs {
-  const merged: Record<'slack' | 'discord' | 'console', string[]> = { slack: [], discord: [], console: [] };
-  const { rules } = deps.catalog.resolve(service, environment).policy;
-  for (const severity of SEVERITIES) {
-    const rule = rules[severity];
-    if (rule.kind !== 'approval') continue;
-    for (const platform of ['slack', 'discord', 'console'] as const) merged[platform].push(...(rule.approvers[platform] ?? []));
-  }
-  return merged;
-}
 
 /** Undoes what the last rollback left held on the platform; says what it did, or throws with why it could not. */
 async function releasePlatformHold(deps: EngineDeps, service: string, environment: string, actor: Actor): Promise<string | undefined> {
@@ -47,7 +36,7 @@ export async function controlEnvironment(deps: EngineDeps, control: EnvironmentC
   const { service: svc, environment: env } = target;
   const audit = (reason: string, data: Record<string, unknown>) =>
     deps.store.recordGlobalEvent({ at: deps.clock.now(), type: 'request.refused', actor, reason }, { control, service: svc, environment: env, ...data });
-  if (!(await isListed(actor, approversOf(deps, svc, env), deps.groups))) {
+  if (!(await isListed(actor, environmentApprovers(target.policy), deps.groups))) {
     const error = new RewindError(ErrorCode.NotAnApprover, `Only approvers of ${svc} (${env}) may ${control === 'unlock' ? 'unlock it' : control === 'pause_auto' ? 'pause automatic rollback' : 'resume automatic rollback'}.`);
     await audit(error.userMessage, { code: error.code });
     throw error;

@@ -7,7 +7,7 @@ import { isListed } from '../domain/approvers';
 import { NotAllowedToRequestError, PolicyRefusedError, ActiveRollbackError, TargetUnavailableError, ValidationError, isRewindError, describeError } from '../domain/errors';
 import type { Message } from '../domain/message';
 import { initialSteps } from '../domain/plan';
-import { decide } from '../domain/policy';
+import { decide, requireProviderApproval } from '../domain/policy';
 import type { ResolvedTarget } from '../domain/ports';
 import type { ChangePreview, Release } from '../domain/release';
 import { RollbackRequest, type RollbackRequestInput } from '../domain/request';
@@ -58,7 +58,8 @@ async function preview(deps: EngineDeps, target: ResolvedTarget, requestedReleas
 }
 
 function buildRecord(deps: EngineDeps, request: RollbackRequest, target: ResolvedTarget, severity: Severity, seen: Preview, now: number): RollbackRecord {
-  const decision = decide(target.policy, severity);
+  const reason = seen.preview?.approvalRequired;
+  const decision = reason ? requireProviderApproval(decide(target.policy, severity), target.policy, reason) : decide(target.policy, severity);
   if (decision.decision === 'refuse') throw new PolicyRefusedError(decision.message, severity);
   const awaiting = decision.decision === 'await_approval';
   const rtoMs = target.policy.rtoMs[severity];

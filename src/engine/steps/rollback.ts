@@ -34,6 +34,7 @@ export const rollback: StepRunner = async ({ record, provider, clock, progress }
         idempotencyKey: record.id,
         ...(startedAt !== undefined ? { startedAt } : {}),
         ...(record.captured ? { captured: record.captured } : {}),
+        approvedBy: record.approvals.map((a) => a.actor),
         progress,
       });
       const detail = receipt.alreadyAtTarget ? `${receipt.detail} (already in effect; no second call)` : receipt.detail;

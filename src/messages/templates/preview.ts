@@ -27,6 +27,12 @@ function dangerSection(ids: readonly string[]): Section | undefined {
   return { heading: `DANGER: ${plural(ids.length, 'irreversible database migration')}`, text };
 }
 
+/** A provider-required approval, said before anything else a person reads. */
+function approvalSection(record: RollbackRecord): Section | undefined {
+  const why = record.preview?.approvalRequired;
+  return why ? { heading: 'Needs an approver, whatever the severity', text: oneLine(why, 400) } : undefined;
+}
+
 /** One section per kind of change, each list trimmed so its count line always survives. */
 function undoesSections(record: RollbackRecord): Section[] {
   const preview = record.preview;
@@ -93,7 +99,7 @@ export function previewMessage(record: RollbackRecord, options: PreviewOptions =
       field('Severity', capitalize(record.severity)),
       field('Requested by', who(record.requester)),
     ],
-    sections: [dangerSection(blocked), unavailable, ...undoesSections(record), notes, { heading: 'Pre-rollback checklist', checklist: checklist(record, dryRun) }],
+    sections: [dangerSection(blocked), approvalSection(record), unavailable, ...undoesSections(record), notes, { heading: 'Pre-rollback checklist', checklist: checklist(record, dryRun) }],
     footer: dryRun ? ['Dry run: no rollback id was issued'] : [`Rollback ${record.id}`],
     fallback: blocked.length > 0 ? `${title} — irreversible migration: ${blocked.join(', ')}` : title,
   });
