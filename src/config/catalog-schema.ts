@@ -174,6 +174,51 @@ export const VercelProviderConfig = strict({
   }),
 });
 
+const RepoName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected a GitHub owner or repository name such as "acme" or "checkout-api"');
+
+export const GithubProviderConfig = strict({
+  type: z.literal('github'),
+  ...platformFields,
+  github: strict({
+    owner: RepoName,
+    repo: RepoName,
+    /** The deploy workflow: its file name (`deploy.yml`) or numeric id; it must declare `on: workflow_dispatch`. */
+    workflow: z.union([z.string().regex(/^[A-Za-z0-9_.-]+\.ya?ml$/, 'expected a workflow file name such as "deploy.yml" or its numeric id'), z.number().int().positive()]),
+    /** The branch or tag whose workflow file runs (GitHub refuses a SHA here). */
+    ref: z.string().min(1).default('main'),
+    /** Workflow inputs; `{sha}`, `{version}` and `{rollback}` are replaced by the target's commit, its version and the rollback id. */
+    inputs: z.record(z.string().min(1), z.string()).default({ sha: '{sha}' }),
+    /** The Deployments API environment whose history says what was live (default: the catalog environment's name). */
+    environment: z.string().min(1).optional(),
+  }),
+});
+
+export const ArgoCdProviderConfig = strict({
+  type: z.literal('argocd'),
+  ...platformFields,
+  /** The Argo CD server, e.g. https://argocd.internal (there is no public default). */
+  apiUrl: HttpUrl,
+  argocd: strict({
+    app: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected an Argo CD application name such as "guestbook"'),
+    project: z.string().min(1).optional(),
+    appNamespace: z.string().min(1).optional(),
+  }),
+});
+
+export const KubernetesProviderConfig = strict({
+  type: z.literal('kubernetes'),
+  kubernetes: strict({
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace such as "web"'),
+    deployment: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a Deployment name such as "checkout-api"'),
+    /** A kubeconfig file; without it, the pod's service account (in-cluster). */
+    kubeconfig: z.string().min(1).optional(),
+    /** The kubeconfig context (default: its current context). */
+    context: z.string().min(1).optional(),
+  }),
+  timeout: Duration.prefault('10s'),
+  retries: z.number().int().min(0).max(10).default(3),
+});
+
 export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel'] as const;
 export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig], {
   error: (issue) =>
@@ -184,6 +229,9 @@ export type RenderProviderConfig = z.output<typeof RenderProviderConfig>;
 export type FlyProviderConfig = z.output<typeof FlyProviderConfig>;
 export type HerokuProviderConfig = z.output<typeof HerokuProviderConfig>;
 export type VercelProviderConfig = z.output<typeof VercelProviderConfig>;
+export type GithubProviderConfig = z.output<typeof GithubProviderConfig>;
+export type ArgoCdProviderConfig = z.output<typeof ArgoCdProviderConfig>;
+export type KubernetesProviderConfig = z.output<typeof KubernetesProviderConfig>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
