@@ -219,8 +219,40 @@ export const KubernetesProviderConfig = strict({
   retries: z.number().int().min(0).max(10).default(3),
 });
 
-export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel'] as const;
-export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig], {
+/** A hosted platform that deploys what is pushed, read to see a git rollback go live. */
+export const DeployedByConfig = z.discriminatedUnion('type', [RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'expected "type" to be one of render, fly, heroku, vercel' : undefined),
+});
+
+export const GitProviderConfig = strict({
+  type: z.literal('git'),
+  git: strict({
+    /** Any URL git accepts: https://…, ssh, a local path or file:// (tests). */
+    repo: z.string().min(1),
+    branch: z.string().regex(/^(?!-)[A-Za-z0-9._/-]+$/, 'expected a branch name such as "main"').default('main'),
+    /**
+     * revert: revert commits (a restore commit when they conflict); restore: one commit whose tree is
+     * the stable commit's; reset: force-push the branch back (rewrites history; always needs approval).
+     */
+    mode: z.enum(['revert', 'restore', 'reset']).default('revert'),
+    /** For https remotes: sent as an HTTP header through git's environment, never in a URL or an argument. */
+    token: z.string().min(1).optional(),
+    author: z.string().regex(/^[^<>]+ <[^<>]+>$/, 'expected "Name <email>"').default('Rewind <rewind@localhost>'),
+  }),
+  /** How Rewind sees a pushed commit go live: a JSON endpoint naming the deployed commit, or the platform that deploys on push. */
+  live: z
+    .union([
+      strict({ url: HttpUrl, path: JsonPath.default('version'), headers: Headers.optional() }),
+      strict({ provider: DeployedByConfig }),
+    ])
+    .optional(),
+  /** Per git command. */
+  timeout: Duration.prefault('60s'),
+  confirmWithin: Duration.prefault('30s'),
+});
+
+export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel', 'git'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig, GitProviderConfig], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
 });
@@ -232,6 +264,7 @@ export type VercelProviderConfig = z.output<typeof VercelProviderConfig>;
 export type GithubProviderConfig = z.output<typeof GithubProviderConfig>;
 export type ArgoCdProviderConfig = z.output<typeof ArgoCdProviderConfig>;
 export type KubernetesProviderConfig = z.output<typeof KubernetesProviderConfig>;
+export type GitProviderConfig = z.output<typeof GitProviderConfig>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

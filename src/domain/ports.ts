@@ -47,6 +47,8 @@ export interface LiveState {
   failed?: { reason: string; link?: string };
   /** A line worth its own thread post each time it changes (per-machine progress). */
   progress?: string;
+  /** The release now serving the target's content under another name (git's revert commit). */
+  serving?: Release;
 }
 
 export interface RollbackReceipt {

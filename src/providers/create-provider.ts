@@ -4,6 +4,7 @@ import type { DeployProvider } from '../domain/ports';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
 import type { ProviderDeps, ProviderSite } from './provider-site';
 import { FlyProvider } from './fly/fly-provider';
+import { GitProvider } from './git/git-provider';
 import { HerokuProvider } from './heroku/heroku-provider';
 import { RenderProvider } from './render/render-provider';
 import { VercelProvider } from './vercel/vercel-provider';
@@ -20,6 +21,8 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
       return new HerokuProvider(config, deps, site);
     case 'vercel':
       return new VercelProvider(config, deps, site);
+    case 'git':
+      return new GitProvider(config, deps, config.live && 'provider' in config.live ? createProvider(config.live.provider, deps, { ...site, holdAfterRollback: false }) : undefined);
     default: {
       // The catalog schema admits only known types; this keeps the switch exhaustive as types are added.
       const unknown: never = config;

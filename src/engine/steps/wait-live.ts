@@ -17,7 +17,13 @@ const BACKOFF_CAP_MS = 10_000;
  * A target named by its slot, whose release nobody could tell before the switch, becomes the
  * release the provider reports live there, so verification and the summary name a real version.
  */
-function learned(target: Release, current: Release | undefined, detail: string): StepResult {
+function learned(target: Release, state: LiveState, detail: string): StepResult {
+  if (state.serving && !sameRelease(state.serving, target)) {
+    // A revert commit serves the stable content: verification and the summary must name what is deployed.
+    const serving = state.serving;
+    return { detail: `${detail}; ${serving.version} serves the content of ${target.version}`, apply: (draft) => void (draft.to = serving) };
+  }
+  const current = state.current;
   if (!target.versionUnknown || !current || current.versionUnknown || !sameRelease(current, target)) return { detail };
   return {
     detail: `${detail}; ${target.slot} turns out to run \`${current.version}\``,
@@ -56,7 +62,7 @@ export const waitLive: StepRunner = async ({ record, provider, target, clock, si
         posted = state.progress;
         await progress(state.progress);
       }
-      if (state.live) return learned(release, state.current, `${state.detail} (after ${Math.max(0, clock.now() - startedAt)} ms)`);
+      if (state.live) return learned(release, state, `${state.detail} (after ${Math.max(0, clock.now() - startedAt)} ms)`);
     } catch (error) {
       if (signal.aborted || error instanceof StepFailure) throw error;
       last = describeError(error);
