@@ -251,8 +251,8 @@ export const GitProviderConfig = strict({
   confirmWithin: Duration.prefault('30s'),
 });
 
-export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel', 'git'] as const;
-export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig, GitProviderConfig], {
+export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel', 'git', 'github', 'argocd'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig, GitProviderConfig, GithubProviderConfig, ArgoCdProviderConfig], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
 });

@@ -1,10 +1,12 @@
 /** Builds the DeployProvider a catalog entry names; one case per provider type. */
 import type { ProviderConfig } from '../config/catalog-schema';
 import type { DeployProvider } from '../domain/ports';
+import { ArgoCdProvider } from './argocd/argocd-provider';
 import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
 import type { ProviderDeps, ProviderSite } from './provider-site';
 import { FlyProvider } from './fly/fly-provider';
 import { GitProvider } from './git/git-provider';
+import { GithubProvider } from './github/github-provider';
 import { HerokuProvider } from './heroku/heroku-provider';
 import { RenderProvider } from './render/render-provider';
 import { VercelProvider } from './vercel/vercel-provider';
@@ -21,6 +23,10 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
       return new HerokuProvider(config, deps, site);
     case 'vercel':
       return new VercelProvider(config, deps, site);
+    case 'argocd':
+      return new ArgoCdProvider(config, deps, site);
+    case 'github':
+      return new GithubProvider(config, deps, site);
     case 'git':
       return new GitProvider(config, deps, config.live && 'provider' in config.live ? createProvider(config.live.provider, deps, { ...site, holdAfterRollback: false }) : undefined);
     default: {

@@ -6,7 +6,9 @@
  */
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../fakes/slack-api';
 import type { CatalogSite, ProviderSubject } from '../../contract/provider-conformance';
+import { argocdSubject } from '../../contract/subjects/argocd';
 import { flySubject } from '../../contract/subjects/fly';
+import { githubSubject } from '../../contract/subjects/github';
 import { herokuSubject } from '../../contract/subjects/heroku';
 import { renderSubject } from '../../contract/subjects/render';
 import { vercelSubject } from '../../contract/subjects/vercel';
@@ -14,7 +16,7 @@ import { platformCatalog, startHarness, type Harness } from '../../support/harne
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../../support/slack-signing';
 import { waitFor } from '../../support/wait-for';
 
-const SUBJECTS: ProviderSubject[] = [renderSubject, flySubject, herokuSubject, vercelSubject];
+const SUBJECTS: ProviderSubject[] = [renderSubject, flySubject, herokuSubject, vercelSubject, githubSubject, argocdSubject];
 
 describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the queues and the worker', (_name, subject) => {
   let slack: FakeSlack;
@@ -59,8 +61,8 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the 
     const text = JSON.stringify(summary!.blocks);
     expect(text).toContain(`Rollback completed: web (production) is on ${stable.version}`);
     expect(text).toContain('On the platform');
-    if (site.held) {
-      expect(site.held()).toBe(true);
+    if (subject.hold) {
+      expect(site.held!()).toBe(true);
       expect(text).toContain('/rollback unlock web production');
       const audit = await h.rewind.store.auditTrail(done.id);
       expect(audit.some((e) => e.type === 'automation.changed' && /until `\/rollback unlock`/.test(e.reason ?? ''))).toBe(true);
