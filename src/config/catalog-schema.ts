@@ -217,6 +217,7 @@ export const KubernetesProviderConfig = strict({
   }),
   timeout: Duration.prefault('10s'),
   retries: z.number().int().min(0).max(10).default(3),
+  confirmWithin: Duration.prefault('30s'),
 });
 
 /** A hosted platform that deploys what is pushed, read to see a git rollback go live. */
@@ -251,8 +252,8 @@ export const GitProviderConfig = strict({
   confirmWithin: Duration.prefault('30s'),
 });
 
-export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel', 'git', 'github', 'argocd'] as const;
-export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig, GitProviderConfig, GithubProviderConfig, ArgoCdProviderConfig], {
+export const PROVIDER_TYPES = ['bluegreen', 'render', 'fly', 'heroku', 'vercel', 'git', 'github', 'argocd', 'kubernetes'] as const;
+export const ProviderConfig = z.discriminatedUnion('type', [BlueGreenProviderConfig, RenderProviderConfig, FlyProviderConfig, HerokuProviderConfig, VercelProviderConfig, GitProviderConfig, GithubProviderConfig, ArgoCdProviderConfig, KubernetesProviderConfig], {
   error: (issue) =>
     issue.code === 'invalid_union' ? `expected "type" to be one of ${PROVIDER_TYPES.join(', ')}` : undefined,
 });

@@ -8,6 +8,7 @@ import { FlyProvider } from './fly/fly-provider';
 import { GitProvider } from './git/git-provider';
 import { GithubProvider } from './github/github-provider';
 import { HerokuProvider } from './heroku/heroku-provider';
+import { KubernetesProvider } from './kubernetes/kubernetes-provider';
 import { RenderProvider } from './render/render-provider';
 import { VercelProvider } from './vercel/vercel-provider';
 
@@ -27,6 +28,8 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
       return new ArgoCdProvider(config, deps, site);
     case 'github':
       return new GithubProvider(config, deps, site);
+    case 'kubernetes':
+      return new KubernetesProvider(config, deps, site);
     case 'git':
       return new GitProvider(config, deps, config.live && 'provider' in config.live ? createProvider(config.live.provider, deps, { ...site, holdAfterRollback: false }) : undefined);
     default: {

@@ -10,13 +10,14 @@ import { argocdSubject } from '../../contract/subjects/argocd';
 import { flySubject } from '../../contract/subjects/fly';
 import { githubSubject } from '../../contract/subjects/github';
 import { herokuSubject } from '../../contract/subjects/heroku';
+import { kubernetesSubject } from '../../contract/subjects/kubernetes';
 import { renderSubject } from '../../contract/subjects/render';
 import { vercelSubject } from '../../contract/subjects/vercel';
 import { platformCatalog, startHarness, type Harness } from '../../support/harness';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../../support/slack-signing';
 import { waitFor } from '../../support/wait-for';
 
-const SUBJECTS: ProviderSubject[] = [renderSubject, flySubject, herokuSubject, vercelSubject, githubSubject, argocdSubject];
+const SUBJECTS: ProviderSubject[] = [renderSubject, flySubject, herokuSubject, vercelSubject, githubSubject, argocdSubject, kubernetesSubject];
 
 describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the queues and the worker', (_name, subject) => {
   let slack: FakeSlack;

@@ -58,7 +58,7 @@ describe('the example catalog', () => {
 describe('invalid catalogs name the path of each problem', () => {
   it('unknown provider type', () => {
     expect(problems(minimal('      production:\n        provider: { type: herokuu, baseUrl: http://x }'))).toEqual([
-      'services.checkout-api.environments.production.provider.type: expected "type" to be one of bluegreen, render, fly, heroku, vercel, git, github, argocd',
+      'services.checkout-api.environments.production.provider.type: expected "type" to be one of bluegreen, render, fly, heroku, vercel, git, github, argocd, kubernetes',
     ]);
   });
 

@@ -14,7 +14,8 @@ import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { discordSettingsFromEnv } from '../../../src/chat/discord/discord-settings';
@@ -41,7 +42,13 @@ const KINDS: Record<string, { model: ModelClass; types: string; iface: string }>
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget as unknown as ModelClass, types: 'kubernetes-models/policy/v1', iface: 'IPodDisruptionBudget' },
   'autoscaling/v2/HorizontalPodAutoscaler': { model: HorizontalPodAutoscaler as unknown as ModelClass, types: 'kubernetes-models/autoscaling/v2', iface: 'IHorizontalPodAutoscaler' },
   'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy as unknown as ModelClass, types: 'kubernetes-models/networking.k8s.io/v1', iface: 'INetworkPolicy' },
+  'v1/ServiceAccount': { model: ServiceAccount as unknown as ModelClass, types: 'kubernetes-models/v1', iface: 'IServiceAccount' },
+  'rbac.authorization.k8s.io/v1/Role': { model: Role as unknown as ModelClass, types: 'kubernetes-models/rbac.authorization.k8s.io/v1', iface: 'IRole' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding as unknown as ModelClass, types: 'kubernetes-models/rbac.authorization.k8s.io/v1', iface: 'IRoleBinding' },
 };
+
+/** The kubernetes provider's Role and RoleBinding live in the application's namespace, not Rewind's. */
+const APP_NAMESPACED = new Set(['rewind-rollback-rbac.yaml']);
 
 // ---- the documents, with the shapes the assertions read ----
 
@@ -92,6 +99,7 @@ interface PodSpec {
   securityContext?: SecurityContext & { fsGroup?: number };
   terminationGracePeriodSeconds?: number;
   automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
@@ -210,8 +218,10 @@ describe('manifests/kubernetes/ objects', () => {
       'namespace.yaml',
       'pdb.yaml',
       'redis-statefulset.yaml',
+      'rewind-rollback-rbac.yaml',
       'secret-example.yaml',
       'service.yaml',
+      'serviceaccount.yaml',
     ]);
     expect(ALL.map((l) => `${l.file}: ${l.doc.kind}/${l.doc.metadata.name}`)).toEqual([
       'configmap-catalog.yaml: ConfigMap/rewind-catalog',
@@ -224,8 +234,11 @@ describe('manifests/kubernetes/ objects', () => {
       'redis-statefulset.yaml: Service/rewind-redis',
       'redis-statefulset.yaml: StatefulSet/rewind-redis',
       'redis-statefulset.yaml: NetworkPolicy/rewind-redis',
+      'rewind-rollback-rbac.yaml: Role/rewind-rollback',
+      'rewind-rollback-rbac.yaml: RoleBinding/rewind-rollback',
       'secret-example.yaml: Secret/rewind-secrets',
       'service.yaml: Service/rewind',
+      'serviceaccount.yaml: ServiceAccount/rewind',
     ]);
   });
 
@@ -251,10 +264,11 @@ describe('manifests/kubernetes/ objects', () => {
     expect(unknownFields(TYPES.typeOf('kubernetes-models/apps/v1', 'IDeployment'), broken, 'Deployment')).toEqual(['Deployment.spec.template.spec.containers[0].readinesProbe']);
   });
 
-  it('puts every namespaced object in the rewind namespace, and labels everything part-of rewind', () => {
+  it('puts every namespaced object in the rewind namespace (RBAC for rollbacks in the app\'s), and labels everything part-of rewind', () => {
     for (const { file, doc } of ALL) {
       const where = `${file} ${doc.kind}/${doc.metadata.name}`;
-      expect({ where, namespace: doc.kind === 'Namespace' ? NAMESPACE : doc.metadata.namespace }).toEqual({ where, namespace: NAMESPACE });
+      if (APP_NAMESPACED.has(file)) expect({ where, namespace: doc.metadata.namespace }).not.toEqual({ where, namespace: NAMESPACE });
+      else expect({ where, namespace: doc.kind === 'Namespace' ? NAMESPACE : doc.metadata.namespace }).toEqual({ where, namespace: NAMESPACE });
       expect({ where, partOf: doc.metadata.labels?.['app.kubernetes.io/part-of'] }).toEqual({ where, partOf: 'rewind' });
     }
     expect(the('Namespace', NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
@@ -317,11 +331,14 @@ describe('ingress and worker Deployments', () => {
     expect(effective(workload).capabilities?.add).toBeUndefined();
     expect(effective(workload).privileged).not.toBe(true);
     const pod = workload.spec.template.spec;
-    expect({ hostNetwork: pod.hostNetwork, hostPID: pod.hostPID, hostIPC: pod.hostIPC, token: pod.automountServiceAccountToken }).toEqual({
+    // Only the worker runs providers; it needs the service account token for in-cluster rollbacks.
+    const isWorker = workload.metadata.name === 'rewind-worker';
+    expect({ hostNetwork: pod.hostNetwork, hostPID: pod.hostPID, hostIPC: pod.hostIPC, token: pod.automountServiceAccountToken, account: pod.serviceAccountName }).toEqual({
       hostNetwork: undefined,
       hostPID: undefined,
       hostIPC: undefined,
-      token: false,
+      token: isWorker,
+      account: isWorker ? 'rewind' : undefined,
     });
   });
 
