@@ -57,11 +57,15 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))('%s through Slack, the 
     expect(site.rollbacksApplied()).toBe(1);
     expect(site.liveVersion()).toBe(stable.version);
     expect(done.verification?.results).toEqual([expect.objectContaining({ type: 'version', status: 'pass' })]);
+    // The preview listed what the rollback undoes; the summary links what it started on the platform.
+    expect(done.preview?.commits.length).toBeGreaterThan(0);
+    expect(done.providerResult?.link).toMatch(/^https?:\/\//);
 
     const summary = await waitFor(() => slack.messages('C0INCIDENT').find((m) => m.reply_broadcast), (m) => m !== undefined, { what: 'the broadcast summary' });
     const text = JSON.stringify(summary!.blocks);
     expect(text).toContain(`Rollback completed: web (production) is on ${stable.version}`);
     expect(text).toContain('On the platform');
+    expect(text).toContain(done.providerResult!.link!);
     if (subject.hold) {
       expect(site.held!()).toBe(true);
       expect(text).toContain('/rollback unlock web production');
