@@ -4,6 +4,8 @@
  * Retry-After was honoured without waiting for it.
  */
 import type { Clock } from '../../src/domain/ports';
+import { silentLogger } from '../../src/observability/logger';
+import { HttpClient } from '../../src/outbound/http-client';
 
 export class FastClock implements Clock {
   /** Every sleep asked for, in ms, in order. */
@@ -21,4 +23,9 @@ export class FastClock implements Clock {
     this.skipped += ms - real;
     await new Promise((resolve) => setTimeout(resolve, real));
   }
+}
+
+/** The shared HTTP client as providers get it, on a FastClock, with backoff short enough for tests. */
+export function fastHttp(clock: FastClock): HttpClient {
+  return new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
 }

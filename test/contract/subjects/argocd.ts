@@ -1,10 +1,8 @@
 /** Argo CD's fake, seeded for the conformance suite and the end-to-end tests. */
 import { ArgoCdProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { ArgoCdProvider } from '../../../src/providers/argocd/argocd-provider';
 import { ArgoCdApiFake } from '../../fakes/argocd-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const ARGOCD_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.conformance-token.0123456789';
@@ -48,7 +46,7 @@ export async function startArgoCd(options: ArgoCdStartOptions): Promise<ArgoCdFi
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new ArgoCdProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,

@@ -1,10 +1,8 @@
 /** Fly.io's fake, seeded for the conformance suite and the end-to-end tests. */
 import { FlyProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { FlyProvider } from '../../../src/providers/fly/fly-provider';
 import { FlyApiFake, type FakeFlyRelease, type GraphqlErrorStyle } from '../../fakes/fly-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 /** A macaroon, as `fly tokens create deploy` prints it (without its `FlyV1 ` prefix): it must go as `FlyV1 <token>`. */
@@ -57,7 +55,7 @@ export async function startFly(options: FlyStartOptions): Promise<PlatformFixtur
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new FlyProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,

@@ -1,10 +1,8 @@
 /** GitHub's fake, seeded for the conformance suite and the end-to-end tests. */
 import { GithubProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { GithubProvider } from '../../../src/providers/github/github-provider';
 import { GithubApiFake, type GithubFakeOptions } from '../../fakes/github-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const GITHUB_TOKEN = 'ghp_conformanceToken0123456789abcdefABCD';
@@ -60,7 +58,7 @@ export async function startGithub(options: GithubStartOptions): Promise<GithubFi
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new GithubProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,

@@ -1,10 +1,8 @@
 /** Heroku's fake, seeded for the conformance suite and the end-to-end tests. */
 import { HerokuProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { HerokuProvider } from '../../../src/providers/heroku/heroku-provider';
 import { HerokuApiFake, type FakeHerokuRelease } from '../../fakes/heroku-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const HEROKU_TOKEN = 'HRKU-conformance-0123456789abcdef';
@@ -55,7 +53,7 @@ export async function startHeroku(options: StartOptions): Promise<PlatformFixtur
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new HerokuProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,

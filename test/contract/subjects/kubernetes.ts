@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KubernetesProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { KubernetesProvider } from '../../../src/providers/kubernetes/kubernetes-provider';
 import { KubernetesApiFake, type FakeReplicaSet } from '../../fakes/kubernetes-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const KUBERNETES_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.conformance-service-account-token';
@@ -83,7 +81,7 @@ export async function startKubernetes(options: StartOptions): Promise<PlatformFi
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new KubernetesProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,

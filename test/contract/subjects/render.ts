@@ -1,10 +1,8 @@
 /** Render's fake (the demo's Render-style service), seeded for the conformance suite and the end-to-end tests. */
 import { RenderProviderConfig } from '../../../src/config/catalog-schema';
 import { RenderService } from '../../../src/demo/render-service';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { RenderProvider } from '../../../src/providers/render/render-provider';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const RENDER_TOKEN = 'rnd_conformance-token-0123456789';
@@ -46,7 +44,7 @@ export const renderSubject: ProviderSubject = {
       retries: 2,
       confirmWithin: `${options.confirmWithinMs}ms`,
     });
-    const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+    const http = fastHttp(clock);
     const provider = new RenderProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
     return {
       provider,

@@ -1,10 +1,8 @@
 /** Vercel's fake, seeded for the conformance suite and the end-to-end tests. */
 import { VercelProviderConfig } from '../../../src/config/catalog-schema';
-import { silentLogger } from '../../../src/observability/logger';
-import { HttpClient } from '../../../src/outbound/http-client';
 import { VercelProvider } from '../../../src/providers/vercel/vercel-provider';
 import { VercelApiFake, type VercelFakeOptions } from '../../fakes/vercel-api';
-import { FastClock } from '../../support/fast-clock';
+import { FastClock, fastHttp } from '../../support/fast-clock';
 import type { CatalogSite, PlatformFixture, ProviderSubject, SeededRelease, StartOptions } from '../provider-conformance';
 
 export const VERCEL_TOKEN = 'vcp_conformance-token-0123456789';
@@ -80,7 +78,7 @@ export async function startVercel(options: VercelStartOptions): Promise<VercelFi
     retries: 2,
     confirmWithin: `${options.confirmWithinMs}ms`,
   });
-  const http = new HttpClient({ logger: silentLogger(), clock, backoffBaseMs: 5, backoffCapMs: 20 });
+  const http = fastHttp(clock);
   const provider = new VercelProvider(config, { http, clock }, { service: 'web', environment: 'production', tokenVariable: options.tokenVariable, holdAfterRollback: true });
   return {
     fake,
