@@ -50,7 +50,8 @@ describe('approval', () => {
         { what: 'the header' },
       );
       expect(header!.message.buttons.map((b) => b.action)).toEqual(expect.arrayContaining(['approve', 'reject']));
-      expect(h.sink.forRollback(record.id).some((e) => e.message.kind === 'approval')).toBe(true);
+      // Delivered after the header (the outbox keeps order), so it may arrive a moment later.
+      await waitFor(() => h.sink.forRollback(record.id).some((e) => e.message.kind === 'approval'), (seen) => seen, { what: 'the approval request in the thread' });
       expect(target.rollbackRequests).toBe(0);
     });
 
