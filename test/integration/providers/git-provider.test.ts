@@ -14,6 +14,7 @@ import type { DeployProvider } from '../../../src/domain/ports';
 import { silentLogger } from '../../../src/observability/logger';
 import { HttpClient } from '../../../src/outbound/http-client';
 import { createProvider } from '../../../src/providers/create-provider';
+import { RenderService } from '../../../src/demo/render-service';
 import { HttpFakeServer } from '../../fakes/http-fake-base';
 import { GitRepo } from '../../support/git-repo';
 
@@ -152,6 +153,25 @@ exit 0
     expect(again.handle).toBe(first.handle);
     expect(again.detail).toContain('from an earlier attempt of this rollback is already on main');
     expect(repo.log()).toHaveLength(3);
+  });
+
+  it('goes live when the platform that deploys on push reports the pushed commit (live.provider)', async () => {
+    // A Render service with auto-deploy: it deploys main's head when told, as its webhook would.
+    const render = await RenderService.start({ token: 'rnd_git-test-token', serviceId: 'srv-gitdeploy1' });
+    try {
+      render.deploy(a, 'release A', { at: new Date(Date.now() - 60_000) });
+      render.deploy(b, 'release B (bad)');
+      const git = provider(repo, { live: { provider: { type: 'render', token: 'rnd_git-test-token', apiUrl: render.url, render: { serviceId: 'srv-gitdeploy1' } } } });
+      expect((await git.currentRelease()).id).toBe(b);
+      const stable = (await git.lastStable())!;
+      const receipt = await git.rollbackTo(stable, { idempotencyKey: 'rb_render' });
+      expect(await git.liveState(stable, { handle: receipt.handle! })).toMatchObject({ live: false, detail: `the deployed commit is ${b.slice(0, 7)}, waiting for ${receipt.handle!.slice(0, 7)}` });
+      render.deploy(repo.head(), 'Rewind revert');
+      expect(await git.liveState(stable, { handle: receipt.handle! })).toMatchObject({ live: true, serving: { id: repo.head() } });
+      expect(receipt.notes?.join(' ')).toContain('Live when render reports the pushed commit deployed.');
+    } finally {
+      await render.close();
+    }
   });
 
   it('never shows the token, even when git fails', async () => {
