@@ -328,6 +328,53 @@ export const PrometheusCheckConfig = strict({
   }
 });
 
+/** An argv from the catalog (never text from chat); `${ENV}` values are resolved at load. */
+const Argv = z.array(z.string().min(1)).min(1);
+
+export const CommandCheckConfig = strict({
+  type: z.literal('command'),
+  name: z.string().min(1).max(80).optional(),
+  /** Passes on exit 0: a team's smoke tests, e.g. ["npm", "run", "test:e2e:smoke"]. */
+  run: Argv,
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+  timeout: Duration.prefault('5m'),
+  initialDelay: Duration.prefault(0),
+});
+
+export const SentryCheckConfig = strict({
+  type: z.literal('sentry'),
+  name: z.string().min(1).max(80).optional(),
+  org: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a Sentry organization slug such as "acme"'),
+  /** The numeric project id (Sentry's events API expects ids, not slugs). */
+  project: z.union([z.number().int().positive(), z.string().regex(/^\d+$/, 'expected the numeric Sentry project id')]).transform(String),
+  environment: z.string().min(1).optional(),
+  /** Count only errors of the release rolled back to (Sentry's `release:` must match the SDK's exactly). */
+  release: z.boolean().default(false),
+  /** Passes while fewer errors than this arrived in the window. */
+  below: z.number().int().min(1),
+  /** How far back to count, never before the rollback went live (seed 003: the last 15 minutes). */
+  window: Duration.prefault('15m'),
+  /** An auth token with org:read; use `${ENV}`. */
+  token: z.string().min(1),
+  apiUrl: HttpUrl.default('https://sentry.io'),
+  timeout: Duration.prefault('10s'),
+  initialDelay: Duration.prefault(0),
+});
+
+export const LighthouseCheckConfig = strict({
+  type: z.literal('lighthouse'),
+  name: z.string().min(1).max(80).optional(),
+  url: HttpUrl,
+  /** Passes when every category scores at least this (0–100; seed 003: above 90). */
+  min: z.number().min(0).max(100).default(90),
+  /** Fails below this (seed 003: "rollback if score < 70"); between it and `min` asks a person. Default: `min`. */
+  failBelow: z.number().min(0).max(100).optional(),
+  categories: z.array(z.enum(['performance', 'accessibility', 'best-practices', 'seo'])).min(1).default(['performance']),
+  timeout: Duration.prefault('2m'),
+  initialDelay: Duration.prefault(0),
+});
+
 export const CHECK_TYPES = ['http', 'version', 'prometheus'] as const;
 export const CheckConfig = z.discriminatedUnion('type', [HttpCheckConfig, VersionCheckConfig, PrometheusCheckConfig], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${CHECK_TYPES.join(', ')}` : undefined),
@@ -336,6 +383,9 @@ export type CheckConfig = z.output<typeof CheckConfig>;
 export type HttpCheckConfig = z.output<typeof HttpCheckConfig>;
 export type VersionCheckConfig = z.output<typeof VersionCheckConfig>;
 export type PrometheusCheckConfig = z.output<typeof PrometheusCheckConfig>;
+export type CommandCheckConfig = z.output<typeof CommandCheckConfig>;
+export type SentryCheckConfig = z.output<typeof SentryCheckConfig>;
+export type LighthouseCheckConfig = z.output<typeof LighthouseCheckConfig>;
 
 export const HealthProbeConfig = strict({
   url: HttpUrl,

@@ -115,6 +115,8 @@ export interface DeployProvider {
 export interface VerifyContext {
   target: Release;
   signal?: AbortSignal;
+  /** When the target went live (the wait_live step's end): checks that count events start there. */
+  since?: number;
 }
 
 export interface Verifier {

@@ -4,14 +4,16 @@
  */
 import { describeError } from '../../domain/errors';
 import { overallStatus, type CheckResult } from '../../domain/verification';
+import { stepOf } from '../../domain/rollback-record';
 import { StepFailure, type StepRunner } from './step';
 
 export const verify: StepRunner = async ({ record, verifiers, clock, signal }) => {
   const target = record.to!;
   const startedAt = clock.now();
+  const liveAt = stepOf(record, 'wait_live').finishedAt;
   const results: CheckResult[] = await Promise.all(
     verifiers().map((verifier) =>
-      verifier.verify({ target, signal }).catch(
+      verifier.verify({ target, signal, ...(liveAt !== undefined ? { since: liveAt } : {}) }).catch(
         (error): CheckResult => ({
           name: verifier.name,
           type: verifier.type,
