@@ -65,6 +65,8 @@ export class RenderService {
   private readonly faults: RenderRollbackFault[] = [];
   private failDeployWith: string | undefined;
   private brokenReads = 0;
+  /** While set, a rollback call starts its deploy and then holds its answer: the caller cannot tell yet. */
+  private answersHeld: (() => void)[] | undefined;
   private lastAt = 0;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -120,6 +122,17 @@ export class RenderService {
   /** The deploy the next rollback starts ends with this status instead of going live. */
   failNextDeploy(status = 'update_failed'): void {
     this.failDeployWith = status;
+  }
+
+  /** Rollback calls take effect but get no answer until `releaseAnswers` (a crash-test hook). */
+  holdAnswers(): void {
+    this.answersHeld ??= [];
+  }
+
+  releaseAnswers(): void {
+    const held = this.answersHeld ?? [];
+    this.answersHeld = undefined;
+    for (const release of held) release();
   }
 
   /** The next read of the deploy list answers with a body that is not Render's shape. */
@@ -219,7 +232,7 @@ export class RenderService {
     return { status: 200, body: { ...deploy } };
   }
 
-  private rollback(body: string): Reply {
+  private async rollback(body: string): Promise<Reply> {
     this.rollbackCalls++;
     const deployId = (JSON.parse(body || '{}') as { deployId?: unknown }).deployId;
     if (typeof deployId !== 'string') return error(400, 'invalid', 'deployId is required');
@@ -236,7 +249,12 @@ export class RenderService {
       if (fault.effect) this.startRollback(target);
       return error(fault.status, fault.status === 429 ? 'rate_limited' : 'internal', `injected ${fault.status}`, fault.retryAfterSeconds ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined);
     }
-    return { status: 201, body: { ...this.startRollback(target) } };
+    const started = this.startRollback(target);
+    if (this.answersHeld) {
+      const held = this.answersHeld;
+      await new Promise<void>((resolve) => held.push(resolve));
+    }
+    return { status: 201, body: { ...started } };
   }
 
   private startRollback(target: RenderDeployRecord): RenderDeployRecord {
