@@ -375,8 +375,8 @@ export const LighthouseCheckConfig = strict({
   initialDelay: Duration.prefault(0),
 });
 
-export const CHECK_TYPES = ['http', 'version', 'prometheus', 'command', 'sentry'] as const;
-export const CheckConfig = z.discriminatedUnion('type', [HttpCheckConfig, VersionCheckConfig, PrometheusCheckConfig, CommandCheckConfig, SentryCheckConfig], {
+export const CHECK_TYPES = ['http', 'version', 'prometheus', 'command', 'sentry', 'lighthouse'] as const;
+export const CheckConfig = z.discriminatedUnion('type', [HttpCheckConfig, VersionCheckConfig, PrometheusCheckConfig, CommandCheckConfig, SentryCheckConfig, LighthouseCheckConfig], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${CHECK_TYPES.join(', ')}` : undefined),
 });
 export type CheckConfig = z.output<typeof CheckConfig>;

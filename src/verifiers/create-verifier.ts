@@ -4,6 +4,7 @@ import type { Clock, Verifier } from '../domain/ports';
 import type { HttpClient } from '../outbound/http-client';
 import { CommandVerifier } from './command-verifier';
 import { HttpVerifier } from './http-verifier';
+import { LighthouseVerifier } from './lighthouse-verifier';
 import { PrometheusVerifier } from './prometheus-verifier';
 import { SentryVerifier } from './sentry-verifier';
 import { VersionVerifier } from './version-verifier';
@@ -20,6 +21,8 @@ export function createVerifier(check: CheckConfig, deps: { http: HttpClient; clo
       return new CommandVerifier(check, deps);
     case 'sentry':
       return new SentryVerifier(check, deps);
+    case 'lighthouse':
+      return new LighthouseVerifier(check, deps);
     default: {
       const unknown: never = check;
       throw new Error(`no verifier for check ${JSON.stringify(unknown)}`);

@@ -6,6 +6,7 @@ import { startTarget } from './bluegreen-target';
 import { createRewind, type Rewind, type RewindRoles } from '../../src/app/create-rewind';
 import { parseCatalog } from '../../src/config/load-catalog';
 import type { Actor } from '../../src/domain/actor';
+import type { Clock } from '../../src/domain/ports';
 import type { RollbackRecord } from '../../src/domain/rollback-record';
 import type { RollbackState } from '../../src/domain/rollback-state';
 import { createLogger, type Logger } from '../../src/observability/logger';
@@ -42,6 +43,8 @@ export async function startHarness(
     console?: boolean;
     /** false: answers go to the chat platform instead of the recording replier. */
     recordReplies?: boolean;
+    /** The engine's clock (default: the system's). */
+    clock?: Clock;
   } = {},
 ): Promise<Harness> {
   const scrubber = new SecretScrubber();
@@ -65,6 +68,7 @@ export async function startHarness(
     ...(options.console ? { console: {} } : {}),
     ...(options.http ? { http: { port: 0, host: '127.0.0.1' } } : {}),
     ...(options.apiToken ? { apiToken: options.apiToken } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
     rewind,
