@@ -269,9 +269,15 @@ export type GitProviderConfig = z.output<typeof GitProviderConfig>;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** What every check takes: a name for the thread, and a wait before it measures. */
+const checkFields = {
+  name: z.string().min(1).max(80).optional(),
+  initialDelay: Duration.prefault(0),
+};
+
 export const HttpCheckConfig = strict({
   type: z.literal('http'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   url: HttpUrl,
   method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
   headers: Headers.optional(),
@@ -286,12 +292,11 @@ export const HttpCheckConfig = strict({
   repeat: z.number().int().min(1).max(100).default(1),
   interval: Duration.prefault('1s'),
   timeout: Duration.prefault('5s'),
-  initialDelay: Duration.prefault(0),
 });
 
 export const VersionCheckConfig = strict({
   type: z.literal('version'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   url: HttpUrl,
   /** Dot path to the version in the JSON body. */
   path: JsonPath.default('version'),
@@ -302,12 +307,11 @@ export const VersionCheckConfig = strict({
   attempts: z.number().int().min(1).max(100).default(1),
   interval: Duration.prefault('2s'),
   timeout: Duration.prefault('5s'),
-  initialDelay: Duration.prefault(0),
 });
 
 export const PrometheusCheckConfig = strict({
   type: z.literal('prometheus'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   /** Prometheus base URL; the check calls `/api/v1/query`. */
   url: HttpUrl,
   query: z.string().min(1),
@@ -321,7 +325,6 @@ export const PrometheusCheckConfig = strict({
   failureLimit: z.number().int().min(0).default(0),
   headers: Headers.optional(),
   timeout: Duration.prefault('5s'),
-  initialDelay: Duration.prefault(0),
 }).superRefine((check, ctx) => {
   if ((check.below === undefined) === (check.above === undefined)) {
     ctx.addIssue({ code: 'custom', message: 'set exactly one of "below" or "above" (the healthy side of the threshold)' });
@@ -333,18 +336,17 @@ const Argv = z.array(z.string().min(1)).min(1);
 
 export const CommandCheckConfig = strict({
   type: z.literal('command'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   /** Passes on exit 0: a team's smoke tests, e.g. ["npm", "run", "test:e2e:smoke"]. */
   run: Argv,
   cwd: z.string().min(1).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
   timeout: Duration.prefault('5m'),
-  initialDelay: Duration.prefault(0),
 });
 
 export const SentryCheckConfig = strict({
   type: z.literal('sentry'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   org: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a Sentry organization slug such as "acme"'),
   /** The numeric project id (Sentry's events API expects ids, not slugs). */
   project: z.union([z.number().int().positive(), z.string().regex(/^\d+$/, 'expected the numeric Sentry project id')]).transform(String),
@@ -359,12 +361,11 @@ export const SentryCheckConfig = strict({
   token: z.string().min(1),
   apiUrl: HttpUrl.default('https://sentry.io'),
   timeout: Duration.prefault('10s'),
-  initialDelay: Duration.prefault(0),
 });
 
 export const LighthouseCheckConfig = strict({
   type: z.literal('lighthouse'),
-  name: z.string().min(1).max(80).optional(),
+  ...checkFields,
   url: HttpUrl,
   /** Passes when every category scores at least this (0–100; seed 003: above 90). */
   min: z.number().min(0).max(100).default(90),
@@ -372,7 +373,6 @@ export const LighthouseCheckConfig = strict({
   failBelow: z.number().min(0).max(100).optional(),
   categories: z.array(z.enum(['performance', 'accessibility', 'best-practices', 'seo'])).min(1).default(['performance']),
   timeout: Duration.prefault('2m'),
-  initialDelay: Duration.prefault(0),
 });
 
 export const CHECK_TYPES = ['http', 'version', 'prometheus', 'command', 'sentry', 'lighthouse'] as const;
