@@ -1,6 +1,8 @@
 /** Builds each environment's provider and verifiers from the catalog, once, and reuses them. */
 import type { Catalog } from '../config/catalog';
-import type { Clock, DeployProvider, IntegrationFactory, Verifier } from '../domain/ports';
+import type { Clock, DeployProvider, IntegrationFactory, PlanStepRunner, Verifier } from '../domain/ports';
+import { CommandStep } from '../plan-steps/command-step';
+import { PostgresBackupStep } from '../plan-steps/postgres-backup-step';
 import type { HttpClient } from '../outbound/http-client';
 import { createProvider } from '../providers/create-provider';
 import { catalogPath } from '../providers/provider-site';
@@ -32,6 +34,14 @@ export class CatalogIntegrations implements IntegrationFactory {
       this.providers.set(key, provider);
     }
     return provider;
+  }
+
+  planStep(service: string, environment: string, name: string): PlanStepRunner {
+    const entry = this.catalog.entry(service, environment);
+    const [where, index] = name.split('.') as [string, string];
+    const step = where === 'before' || where === 'after' ? entry.config.steps[where][Number(index)] : undefined;
+    if (!step) throw new Error(`${service} (${environment}) has no plan step ${name}`);
+    return step.type === 'command' ? new CommandStep(step) : new PostgresBackupStep(step, { service, environment: entry.target.environment });
   }
 
   verifiers(service: string, environment: string): Verifier[] {

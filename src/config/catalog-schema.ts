@@ -500,10 +500,52 @@ const policyFields = {
   waitLive: WaitLiveConfig.optional(),
 };
 
+/** What every plan step takes: a title for the thread, and whether its failure may be passed over. */
+const planStepFields = {
+  name: z.string().min(1).max(80).optional(),
+  /** A failure is reported and the rollback goes on (default: a failure stops it). */
+  optional: z.boolean().default(false),
+};
+
+export const CommandStepConfig = strict({
+  type: z.literal('command'),
+  ...planStepFields,
+  /** From the catalog only, never from chat: e.g. ["npm", "run", "migrate:down"]. */
+  run: Argv,
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+  timeout: Duration.prefault('10m'),
+});
+
+export const PostgresBackupStepConfig = strict({
+  type: z.literal('postgres-backup'),
+  ...planStepFields,
+  /** The database URL; use `${ENV}`. */
+  database: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL (use "${DATABASE_URL}")'),
+  /** Only these schemas (Supabase: your app's, not auth or storage); all when absent. */
+  schemas: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a schema name')).min(1).optional(),
+  /** Where the dump file goes, on the worker's filesystem (a mounted volume). */
+  dir: z.string().min(1),
+  timeout: Duration.prefault('30m'),
+});
+
+export const PLAN_STEP_TYPES = ['command', 'postgres-backup'] as const;
+export const PlanStepConfig = z.discriminatedUnion('type', [CommandStepConfig, PostgresBackupStepConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${PLAN_STEP_TYPES.join(', ')}` : undefined),
+});
+export type PlanStepConfig = z.output<typeof PlanStepConfig>;
+export type CommandStepConfig = z.output<typeof CommandStepConfig>;
+export type PostgresBackupStepConfig = z.output<typeof PostgresBackupStepConfig>;
+
 export const EnvironmentConfig = strict({
   ...policyFields,
   channels: ChannelsConfig.prefault({}),
   provider: ProviderConfig,
+  /** Steps of the environment's own around the provider's rollback, each checkpointed like the built-in ones. */
+  steps: strict({
+    before: z.array(PlanStepConfig).max(10).default([]),
+    after: z.array(PlanStepConfig).max(10).default([]),
+  }).prefault({}),
   verify: z.array(CheckConfig).max(20).default([]),
   auto: AutoConfig.optional(),
 });

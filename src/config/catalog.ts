@@ -9,7 +9,9 @@ import { UnknownEnvironmentError, UnknownServiceError } from '../domain/errors';
 import type { ApprovalRule, EnvironmentPolicy } from '../domain/policy';
 import type { ResolvedTarget, ServiceCatalog } from '../domain/ports';
 import { SEVERITIES, type Severity } from '../domain/severity';
-import type { CatalogConfig, EnvironmentConfig, ServiceConfig } from './catalog-schema';
+import type { PlanStepSpec } from '../domain/plan';
+import { commandName } from '../process/run-command';
+import type { CatalogConfig, EnvironmentConfig, PlanStepConfig, ServiceConfig } from './catalog-schema';
 import type { ConfigIssue } from './config-error';
 
 type RuleLayer = { required?: number | undefined; approvers?: ApproverRefs | undefined; timeout?: number | undefined; refuse?: string | undefined };
@@ -66,6 +68,12 @@ function checkRule(severity: Severity, rule: ApprovalRule, path: string, issues:
   }
 }
 
+/** How the thread names a catalog step: its `name`, else what it does (never a value from its arguments). */
+function planStepSpec(step: PlanStepConfig): PlanStepSpec {
+  const title = step.name ?? (step.type === 'command' ? `Run ${commandName(step.run)}` : `PostgreSQL backup${step.schemas ? ` (${step.schemas.join(', ')})` : ''}`);
+  return { title, optional: step.optional };
+}
+
 function last<T>(layers: readonly Layer[], pick: (layer: Layer) => T | undefined): T | undefined {
   let value: T | undefined;
   for (const layer of layers) value = pick(layer) ?? value;
@@ -101,6 +109,7 @@ function resolveEnvironment(service: string, environment: string, layers: readon
     policy,
     providerType: config.provider.type,
     waitLive: waitLive ? { timeoutMs: waitLive.timeout, intervalMs: waitLive.interval } : BUILT_IN_WAIT_LIVE,
+    planSteps: { before: config.steps.before.map(planStepSpec), after: config.steps.after.map(planStepSpec) },
     auto: config.auto
       ? {
           enabled: true,

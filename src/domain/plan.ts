@@ -1,11 +1,18 @@
-/** The steps of a rollback, in order. Each step's result is checkpointed before the next begins. */
+/**
+ * The steps of a rollback, in order: the built-in ones, and the catalog's own steps before and
+ * after the provider's rollback (a backup, a migration down). Each step's result is checkpointed
+ * before the next begins.
+ */
 import { z } from 'zod';
 
-export const STEP_NAMES = ['precheck', 'capture', 'rollback', 'wait_live', 'verify', 'summarize'] as const;
-export const StepName = z.enum(STEP_NAMES);
+export const BUILTIN_STEPS = ['precheck', 'capture', 'rollback', 'wait_live', 'verify', 'summarize'] as const;
+export type BuiltinStep = (typeof BUILTIN_STEPS)[number];
+
+/** A built-in step, or `before.N` / `after.N`: the catalog's Nth step before or after the provider's rollback. */
+export const StepName = z.string().regex(/^(precheck|capture|rollback|wait_live|verify|summarize|(before|after)\.\d+)$/, 'expected a step name');
 export type StepName = z.infer<typeof StepName>;
 
-export const STEP_TITLES: Readonly<Record<StepName, string>> = {
+export const STEP_TITLES: Readonly<Record<BuiltinStep, string>> = {
   precheck: 'Pre-rollback check',
   capture: 'Capture current state',
   rollback: 'Roll back',
@@ -19,6 +26,10 @@ export type StepStatus = z.infer<typeof StepStatus>;
 
 export const StepRecord = z.object({
   name: StepName,
+  /** The catalog's title of a plan step (built-in steps have theirs in STEP_TITLES). */
+  title: z.string().optional(),
+  /** A plan step whose failure is reported and passed over instead of stopping the rollback. */
+  optional: z.boolean().optional(),
   status: StepStatus,
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
@@ -28,9 +39,47 @@ export const StepRecord = z.object({
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
-export function initialSteps(): StepRecord[] {
-  return STEP_NAMES.map((name) => ({ name, status: 'pending', attempts: 0 }));
+/** A step the catalog adds around the provider's rollback, as the plan shows it. */
+export interface PlanStepSpec {
+  title: string;
+  optional: boolean;
+}
+
+export interface PlanSteps {
+  before: readonly PlanStepSpec[];
+  after: readonly PlanStepSpec[];
+}
+
+export const NO_PLAN_STEPS: PlanSteps = { before: [], after: [] };
+
+export function initialSteps(extra: PlanSteps = NO_PLAN_STEPS): StepRecord[] {
+  const builtin = (name: BuiltinStep): StepRecord => ({ name, status: 'pending', attempts: 0 });
+  const planned = (where: 'before' | 'after') => (spec: PlanStepSpec, i: number): StepRecord => ({ name: `${where}.${i}`, title: spec.title, ...(spec.optional ? { optional: true } : {}), status: 'pending', attempts: 0 });
+  return [
+    builtin('precheck'),
+    builtin('capture'),
+    ...extra.before.map(planned('before')),
+    builtin('rollback'),
+    builtin('wait_live'),
+    ...extra.after.map(planned('after')),
+    builtin('verify'),
+    builtin('summarize'),
+  ];
+}
+
+export function isBuiltinStep(name: string): name is BuiltinStep {
+  return (BUILTIN_STEPS as readonly string[]).includes(name);
+}
+
+/** What a person reads for a step: "Roll back", "PostgreSQL backup of app". */
+export function titleOf(step: Pick<StepRecord, 'name' | 'title'>): string {
+  return step.title ?? (isBuiltinStep(step.name) ? STEP_TITLES[step.name] : step.name);
+}
+
+/** Whether a plan step runs before the provider's rollback: it cannot have changed the platform. */
+export function runsBeforeRollback(name: StepName): boolean {
+  return name.startsWith('before.');
 }
 
 /** Steps before this one have not touched the provider; cancelling is still harmless. */
-export const FIRST_ACTING_STEP: StepName = 'rollback';
+export const FIRST_ACTING_STEP: BuiltinStep = 'rollback';

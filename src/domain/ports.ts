@@ -8,6 +8,7 @@ import type { AuditEvent, NewAuditEvent } from './audit';
 import type { EnvironmentPolicy } from './policy';
 import type { Message } from './message';
 import type { NewOutboundEvent, OutboundEvent } from './outbound-event';
+import type { PlanSteps } from './plan';
 import type { ChangePreview, PlatformHold, Release } from './release';
 import type { ChannelRefs, RollbackRecord } from './rollback-record';
 import type { RollbackState } from './rollback-state';
@@ -29,6 +30,8 @@ export interface ResolvedTarget {
   providerType: string;
   waitLive: { timeoutMs: number; intervalMs: number };
   auto: AutoSettings;
+  /** The environment's own steps around the provider's rollback. */
+  planSteps: PlanSteps;
 }
 
 export interface ServiceCatalog {
@@ -125,10 +128,26 @@ export interface Verifier {
   verify(context: VerifyContext): Promise<CheckResult>;
 }
 
+/** What a catalog plan step gets to run. */
+export interface PlanStepContext {
+  rollbackId: string;
+  signal: AbortSignal;
+  /** Posts a line to the thread while the step runs. */
+  progress: (line: string) => Promise<void>;
+}
+
+/** A step the catalog adds around the provider's rollback (a database backup, a migration down). */
+export interface PlanStepRunner {
+  /** Does the work and says what it did for the thread; throws with a person-readable reason when it fails. */
+  run(context: PlanStepContext): Promise<{ detail: string }>;
+}
+
 /** Builds the provider and verifiers configured for one service environment. */
 export interface IntegrationFactory {
   provider(service: string, environment: string): DeployProvider;
   verifiers(service: string, environment: string): Verifier[];
+  /** The runner of plan step `before.N` or `after.N`. */
+  planStep(service: string, environment: string, name: string): PlanStepRunner;
 }
 
 export type CreateResult =

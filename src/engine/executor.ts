@@ -5,7 +5,7 @@
  */
 import { REWIND_ACTOR } from '../domain/actor';
 import { describeError } from '../domain/errors';
-import { STEP_NAMES, type StepName } from '../domain/plan';
+import type { StepName } from '../domain/plan';
 import { providerTouched, stepOf, type RollbackRecord } from '../domain/rollback-record';
 import { decisionNotice } from '../messages/templates/decision-notice';
 import { failureSummary } from '../messages/templates/failure-summary';
@@ -14,7 +14,7 @@ import { stepNote, stepProgress } from '../messages/templates/step-progress';
 import { verificationChecklist } from '../messages/templates/verification-checklist';
 import type { Change } from './change';
 import type { EngineDeps } from './engine-deps';
-import { STEP_RUNNERS } from './steps';
+import { runnerOf } from './steps';
 import { StepFailure, type StepResult } from './steps/step';
 import { transact } from './transact';
 
@@ -48,21 +48,23 @@ export class RollbackExecutor {
   constructor(private readonly deps: EngineDeps) {}
 
   async run(id: string, run: number, signal: AbortSignal): Promise<void> {
-    if (!(await this.start(id, run))) return;
-    for (const name of STEP_NAMES) {
+    const record = await this.start(id, run);
+    if (!record) return;
+    // The plan was fixed when the rollback was requested: the built-in steps and the catalog's own.
+    for (const { name } of record.steps) {
       const flow = await this.step(id, run, name, signal);
       if (flow === 'stop') return;
     }
   }
 
-  private async start(id: string, run: number): Promise<boolean> {
+  private async start(id: string, run: number): Promise<RollbackRecord | undefined> {
     const { record } = await transact(this.deps, id, (current, change) => {
       if (current.run !== run || current.state !== 'queued') return { commit: false, result: undefined };
       change.record.timings.startedAt = change.now;
       change.transition('running', REWIND_ACTOR, 'worker picked it up');
       return { commit: true, result: undefined };
     });
-    return active(record, run);
+    return active(record, run) ? record : undefined;
   }
 
   private async step(id: string, run: number, name: StepName, signal: AbortSignal): Promise<Flow> {
@@ -72,7 +74,7 @@ export class RollbackExecutor {
     const record = begun.record;
     let outcome: StepResult | StepFailure;
     try {
-      outcome = await STEP_RUNNERS[name]({
+      outcome = await runnerOf(name)({
         record,
         provider: this.deps.integrations.provider(record.service, record.environment),
         target: this.deps.catalog.resolve(record.service, record.environment),
@@ -80,6 +82,7 @@ export class RollbackExecutor {
         clock: this.deps.clock,
         signal,
         progress: (line) => this.progress(id, run, name, line),
+        planStep: () => this.deps.integrations.planStep(record.service, record.environment, name),
       });
     } catch (error) {
       // Cancel or abort interrupted a wait: the next begin() sees why and ends the rollback.

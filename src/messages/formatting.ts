@@ -4,7 +4,7 @@
  */
 import { actorLabel, type Actor } from '../domain/actor';
 import { describeTrigger, formatDuration, utcParts, versionArrow, type HistoryOutcome } from '../domain/history';
-import { STEP_NAMES, STEP_TITLES, type StepName } from '../domain/plan';
+import { titleOf, type StepName } from '../domain/plan';
 import { releaseLabel, type Release } from '../domain/release';
 import type { RollbackRecord } from '../domain/rollback-record';
 
@@ -116,14 +116,14 @@ export function plural(count: number, one: string, many: string = `${one}s`): st
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** `step 3 of 6`. */
-export function stepPosition(name: StepName): string {
-  return `step ${STEP_NAMES.indexOf(name) + 1} of ${STEP_NAMES.length}`;
+/** `step 3 of 6`, in this rollback's own plan (the catalog may add steps). */
+export function stepPosition(record: Pick<RollbackRecord, 'steps'>, name: StepName): string {
+  return `step ${record.steps.findIndex((s) => s.name === name) + 1} of ${record.steps.length}`;
 }
 
 /** `Roll back (step 3 of 6)`. */
-export function stepTitle(name: StepName): string {
-  return `${STEP_TITLES[name]} (${stepPosition(name)})`;
+export function stepTitle(record: Pick<RollbackRecord, 'steps'>, name: StepName): string {
+  return `${titleOf(record.steps.find((s) => s.name === name) ?? { name })} (${stepPosition(record, name)})`;
 }
 
 /** `in 14 min` / `14 min ago`, relative to an explicit now. */

@@ -1,6 +1,6 @@
 /** Every template, as a record in a given state would produce it: what chat renderers are tested against. */
 import type { Message } from '../../src/domain/message';
-import { STEP_NAMES } from '../../src/domain/plan';
+import { BUILTIN_STEPS as STEP_NAMES } from '../../src/domain/plan';
 import type { RollbackRecord } from '../../src/domain/rollback-record';
 import { approvalRequest } from '../../src/messages/templates/approval-request';
 import { decisionNotice, type DecisionNotice } from '../../src/messages/templates/decision-notice';

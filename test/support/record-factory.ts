@@ -4,7 +4,7 @@
  * the `RollbackRecord` schema, so an impossible override fails where it is written.
  */
 import type { Actor } from '../../src/domain/actor';
-import { STEP_NAMES, type StepName, type StepRecord, type StepStatus } from '../../src/domain/plan';
+import { BUILTIN_STEPS as STEP_NAMES, type BuiltinStep as StepName, type StepRecord, type StepStatus } from '../../src/domain/plan';
 import type { Release } from '../../src/domain/release';
 import { RollbackRecord, type PolicySnapshot, type VerificationRecord } from '../../src/domain/rollback-record';
 import type { RollbackState } from '../../src/domain/rollback-state';
@@ -80,9 +80,10 @@ export function verificationOf(results: CheckResult[], overrides: Partial<Verifi
 export function withSteps(record: RollbackRecord, statuses: Partial<Record<StepName, StepStatus>>): RollbackRecord {
   const base = record.timings.startedAt ?? record.timings.requestedAt + START_DELAY;
   const steps = record.steps.map((step): StepRecord => {
-    const status = statuses[step.name];
+    const name = step.name as StepName;
+    const status = statuses[name];
     if (!status) return step;
-    const [start, end] = STEP_TIMELINE[step.name];
+    const [start, end] = STEP_TIMELINE[name];
     const { startedAt: _s, finishedAt: _f, ...rest } = step;
     if (status === 'pending' || status === 'skipped') return { ...rest, status, attempts: 0 };
     const started = { ...rest, status, startedAt: base + start, attempts: Math.max(1, step.attempts) };

@@ -1,6 +1,7 @@
-/** The step runners by name, in plan order. */
-import type { StepName } from '../../domain/plan';
+/** The runner of each step: the built-in ones by name, and the catalog's plan steps. */
+import { isBuiltinStep, type BuiltinStep, type StepName } from '../../domain/plan';
 import { capture } from './capture';
+import { planStep } from './plan-step';
 import { precheck } from './precheck';
 import { rollback } from './rollback';
 import type { StepRunner } from './step';
@@ -8,7 +9,7 @@ import { summarize } from './summarize';
 import { verify } from './verify';
 import { waitLive } from './wait-live';
 
-export const STEP_RUNNERS: Readonly<Record<StepName, StepRunner>> = {
+const BUILTIN_RUNNERS: Readonly<Record<BuiltinStep, StepRunner>> = {
   precheck,
   capture,
   rollback,
@@ -16,3 +17,7 @@ export const STEP_RUNNERS: Readonly<Record<StepName, StepRunner>> = {
   verify,
   summarize,
 };
+
+export function runnerOf(name: StepName): StepRunner {
+  return isBuiltinStep(name) ? BUILTIN_RUNNERS[name] : planStep(name);
+}

@@ -1,5 +1,5 @@
 /** The contract of a rollback step: run against the provider, return what to record, or fail with advice. */
-import type { Clock, DeployProvider, ResolvedTarget, Verifier } from '../../domain/ports';
+import type { Clock, DeployProvider, PlanStepRunner, ResolvedTarget, Verifier } from '../../domain/ports';
 import type { RollbackRecord } from '../../domain/rollback-record';
 
 export interface StepContext {
@@ -13,6 +13,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** Posts a line to the thread (and the audit trail) while the step runs. */
   progress: (line: string) => Promise<void>;
+  /** The runner of this step when it is one of the catalog's plan steps. */
+  planStep: () => PlanStepRunner;
 }
 
 export interface StepResult {

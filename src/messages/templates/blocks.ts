@@ -3,7 +3,7 @@
  * checklist, the postmortem, and the steps with their durations.
  */
 import type { ChecklistItem, Section } from '../../domain/message';
-import { STEP_TITLES, type StepRecord } from '../../domain/plan';
+import { titleOf, type StepRecord } from '../../domain/plan';
 import type { RollbackRecord, VerificationRecord } from '../../domain/rollback-record';
 import type { CheckResult } from '../../domain/verification';
 import { LIMITS, formatDuration, formatTimestamp, lines, moreLine, oneLine, relative, stepPosition, triggerLabel, truncate, who } from '../formatting';
@@ -100,13 +100,13 @@ export function stepTiming(step: StepRecord, now?: number): string {
   return step.attempts > 1 ? `${timing[step.status]} (attempt ${step.attempts})` : timing[step.status];
 }
 
-export function stepItem(step: StepRecord, now?: number): ChecklistItem {
+export function stepItem(record: Pick<RollbackRecord, 'steps'>, step: StepRecord, now?: number): ChecklistItem {
   const detail = [stepTiming(step, now), step.detail].filter(Boolean).join(' · ');
-  return { label: `${STEP_TITLES[step.name]} (${stepPosition(step.name)})`, status: STEP_MARKS[step.status], detail };
+  return { label: `${titleOf(step)} (${stepPosition(record, step.name)})`, status: STEP_MARKS[step.status], detail };
 }
 
 export function stepsSection(record: RollbackRecord, now?: number): Section {
-  return { heading: 'Steps', checklist: record.steps.map((step) => stepItem(step, now)) };
+  return { heading: 'Steps', checklist: record.steps.map((step) => stepItem(record, step, now)) };
 }
 
 /**

@@ -68,7 +68,7 @@ function wording(record: RollbackRecord, notice: DecisionNotice): Wording {
     case 'resumed':
       return {
         tone: 'warning',
-        title: `Resumed ${stepTitle(notice.step)}, attempt ${notice.attempt}`,
+        title: `Resumed ${stepTitle(record, notice.step)}, attempt ${notice.attempt}`,
         text: 'A worker was lost mid-step; another picked the rollback up. Nothing already done is repeated blindly.',
       };
     case 'postmortem_updated': {

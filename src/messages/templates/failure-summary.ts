@@ -52,7 +52,7 @@ function escalationSection(record: RollbackRecord): Section {
 export function failureSummary(record: RollbackRecord): Message {
   const outcome = historyOutcome(record);
   const stopped = stoppedAt(record);
-  const where = stopped ? stepTitle(stopped) : 'before the first step';
+  const where = stopped ? stepTitle(record, stopped) : 'before the first step';
   const title = `Rollback ${stateLabel(outcome).toLowerCase()}: ${serviceLabel(record)} — stopped at ${where}`;
   const took = elapsedMs(record);
   const provider = providerLine(record);

@@ -4,7 +4,7 @@
  */
 import { elapsedMs, historyOutcome } from '../../domain/history';
 import type { Message, Tone } from '../../domain/message';
-import { STEP_TITLES } from '../../domain/plan';
+import { titleOf } from '../../domain/plan';
 import { currentStep, type RollbackRecord } from '../../domain/rollback-record';
 import type { RollbackState } from '../../domain/rollback-state';
 import {
@@ -63,9 +63,9 @@ export function statusLine(record: RollbackRecord): string {
   const step = currentStep(record);
   let line = label;
   if (record.state === 'verifying' && record.verification?.awaitingDecision) line = `${label} — inconclusive, waiting for a decision`;
-  else if ((record.state === 'running' || record.state === 'verifying') && step) line = `${label} — ${stepPosition(step.name)}: ${STEP_TITLES[step.name]}`;
+  else if ((record.state === 'running' || record.state === 'verifying') && step) line = `${label} — ${stepPosition(record, step.name)}: ${titleOf(step)}`;
   else if (record.state === 'succeeded') line = `${label} — stable and monitoring`;
-  else if (record.outcome?.stoppedAt) line = `${label} at ${stepTitle(record.outcome.stoppedAt)}`;
+  else if (record.outcome?.stoppedAt) line = `${label} at ${stepTitle(record, record.outcome.stoppedAt)}`;
   return record.abort && (record.state === 'running' || record.state === 'verifying') ? `${line} · abort requested by ${who(record.abort.actor)}` : line;
 }
 

@@ -4,7 +4,7 @@
  */
 import { elapsedMs } from '../../domain/history';
 import type { Message, Section } from '../../domain/message';
-import { STEP_TITLES } from '../../domain/plan';
+import { titleOf } from '../../domain/plan';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, formatDuration, releaseArrow, serviceLabel, triggerLabel, who } from '../formatting';
 import { checkCounts, platformSection, postmortemSection, recordFooter } from './blocks';
@@ -36,7 +36,7 @@ export function breakdownSection(record: RollbackRecord): Section {
   if (queuedAt !== undefined && startedAt !== undefined) rows.push(`Queue wait: ${formatDuration(startedAt - queuedAt)}`);
   for (const step of record.steps) {
     const took = step.startedAt !== undefined && step.finishedAt !== undefined ? formatDuration(step.finishedAt - step.startedAt) : step.status;
-    rows.push(`${STEP_TITLES[step.name]}: ${took}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}`);
+    rows.push(`${titleOf(step)}: ${took}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}`);
   }
   const v = record.verification;
   if (v) rows.push(`Verification checks: ${formatDuration(v.finishedAt - v.startedAt)}`);

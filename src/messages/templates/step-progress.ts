@@ -1,6 +1,6 @@
 /** A step's thread post: started, then edited (same `supersedes` key) to its result and duration. */
 import type { Message, Tone } from '../../domain/message';
-import { STEP_TITLES, type StepName, type StepRecord } from '../../domain/plan';
+import { titleOf, type StepName, type StepRecord } from '../../domain/plan';
 import { stepOf, type RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, formatTimestamp, serviceLabel, stepPosition } from '../formatting';
 import { stepTiming } from './blocks';
@@ -31,7 +31,7 @@ function timingText(step: StepRecord): string | undefined {
 
 /** A line a running step reports on its way (a machine updated, `2/3 machines on …`). */
 export function stepNote(record: RollbackRecord, stepName: StepName, line: string): Message {
-  const title = `${STEP_TITLES[stepName]}: ${line}`;
+  const title = `${titleOf(stepOf(record, stepName))}: ${line}`;
   return compose({
     kind: 'progress',
     tone: 'progress',
@@ -43,7 +43,7 @@ export function stepNote(record: RollbackRecord, stepName: StepName, line: strin
 
 export function stepProgress(record: RollbackRecord, stepName: StepName): Message {
   const step = stepOf(record, stepName);
-  const title = `${STEP_TITLES[stepName]} ${VERBS[step.status]} (${stepPosition(stepName)})`;
+  const title = `${titleOf(step)} ${VERBS[step.status]} (${stepPosition(record, stepName)})`;
   const text = [timingText(step), step.detail].filter(Boolean).join(' · ');
   return compose({
     kind: 'progress',

@@ -1,3 +1,4 @@
+import { initialSteps } from '../../../src/domain/plan';
 import { ACTORS, RELEASES, makeRecord, without } from '../../support/record-factory';
 import { code, formatTimestamp, recordArrow, releaseArrow, relative, stateLabel, stepTitle, trimList, triggerLabel, truncate } from '../../../src/messages/formatting';
 import { ROLLBACK_STATES } from '../../../src/domain/rollback-state';
@@ -42,8 +43,12 @@ describe('formatting', () => {
     expect(code('a`b')).toBe("`a'b`");
   });
 
-  it('names steps with their position', () => {
-    expect(stepTitle('rollback')).toBe('Roll back (step 3 of 6)');
+  it('names steps with their position in the rollback\'s own plan', () => {
+    expect(stepTitle({ steps: initialSteps() }, 'rollback')).toBe('Roll back (step 3 of 6)');
+    const planned = { steps: initialSteps({ before: [{ title: 'PostgreSQL backup', optional: false }], after: [{ title: 'Run npm run migrate:down', optional: false }] }) };
+    expect(stepTitle(planned, 'before.0')).toBe('PostgreSQL backup (step 3 of 8)');
+    expect(stepTitle(planned, 'rollback')).toBe('Roll back (step 4 of 8)');
+    expect(stepTitle(planned, 'after.0')).toBe('Run npm run migrate:down (step 6 of 8)');
   });
 
   it('says relative times against an explicit now', () => {

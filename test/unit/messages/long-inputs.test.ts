@@ -2,7 +2,7 @@
 import { Message } from '../../../src/domain/message';
 import { ROLLBACK_STATES } from '../../../src/domain/rollback-state';
 import { RollbackRecord } from '../../../src/domain/rollback-record';
-import { STEP_NAMES } from '../../../src/domain/plan';
+import { BUILTIN_STEPS as STEP_NAMES } from '../../../src/domain/plan';
 import { approvalRequest } from '../../../src/messages/templates/approval-request';
 import { decisionNotice } from '../../../src/messages/templates/decision-notice';
 import { failureSummary } from '../../../src/messages/templates/failure-summary';

@@ -1,0 +1,128 @@
+/**
+ * Seed 003's database procedure as catalog plan steps, against a real PostgreSQL: a backup before
+ * the provider's rollback and a migration down after it, each a checkpointed step in the thread;
+ * the backup restores the rows exactly as they were. A backup that fails stops the rollback with
+ * the platform untouched.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import { stepOf } from '../../../src/domain/rollback-record';
+import { renderPlainText } from '../../../src/messages/plain-text';
+import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
+import { postgresAvailable, postgresBin, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
+import { waitFor } from '../../support/wait-for';
+
+const available = postgresAvailable();
+if (!available) console.warn(`PostgreSQL is not installed: the database plan step tests are skipped (${postgresUnavailableReason()})`);
+const withPostgres = available ? describe : describe.skip;
+
+const ROWS = ['1|42.50|gift wrap', '2|10.00|', '3|99.99|express'];
+
+withPostgres('database steps around a rollback', () => {
+  let pg: PostgresServer;
+  let target: BlueGreenService;
+  let h: Harness;
+  let backups: string;
+  let db: string;
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  beforeEach(async () => {
+    db = await pg.createDatabase(`app_${Math.random().toString(36).slice(2, 8)}`);
+    pg.psql(db, "create table orders (id int primary key, total numeric(8,2) not null, note text); insert into orders values (1, 42.50, 'gift wrap'), (2, 10.00, null), (3, 99.99, 'express');");
+    target = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    backups = mkdtempSync(join(tmpdir(), 'rewind-backups-'));
+  });
+  afterEach(async () => {
+    await h?.close();
+    await target.close();
+    rmSync(backups, { recursive: true, force: true });
+  });
+
+  const rows = () => pg.psql(db, 'select id, total, note from orders order by id').trim().split('\n');
+
+  async function startWith(steps: string): Promise<void> {
+    h = await startHarness(bluegreenCatalog(target.url, steps), { env: { DATABASE_URL: db } });
+  }
+
+  it('backs up before, migrates down after, and the backup restores the rows as they were before the rollback', async () => {
+    // The bad release's migration added a column and customers' orders wrote into it since.
+    pg.psql(db, "alter table orders add column discount numeric(8,2) default 0; update orders set discount = 5.00 where id = 1;");
+    const beforeRollback = pg.psql(db, 'select * from orders order by id').trim().split('\n');
+    expect(beforeRollback).toEqual(['1|42.50|gift wrap|5.00', '2|10.00||0.00', '3|99.99|express|0.00']);
+    const psql = postgresBin('psql');
+    await startWith(
+      [
+        '        steps:',
+        '          before:',
+        `            - { type: postgres-backup, database: "\${DATABASE_URL}", schemas: [public], dir: "${backups}" }`,
+        '          after:',
+        // A team's own down migration reads DATABASE_URL from its environment, as `npm run migrate:down` would.
+        `            - { type: command, name: migrate down, run: [sh, -c, 'exec "${psql}" "$DATABASE_URL" -v ON_ERROR_STOP=1 -c "alter table orders drop column discount"'], env: { DATABASE_URL: "\${DATABASE_URL}" }, timeout: 30s }`,
+      ].join('\n'),
+    );
+    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', reason: 'bad migration', requester: ONCALL, origin: { platform: 'slack' } });
+    if (result.kind !== 'created') throw new Error('expected a rollback');
+    expect(result.record.steps.map((s) => s.name)).toEqual(['precheck', 'capture', 'before.0', 'rollback', 'wait_live', 'after.0', 'verify', 'summarize']);
+    const done = await h.waitForState(result.record.id, ['succeeded', 'failed']);
+    expect(done.outcome?.message).toBeUndefined();
+    expect(done.state).toBe('succeeded');
+    expect(target.switches).toBe(1);
+
+    const backup = stepOf(done, 'before.0');
+    expect(backup).toMatchObject({ status: 'succeeded', title: 'PostgreSQL backup (public)' });
+    const file = /→ (\S+\.dump): /.exec(backup.detail ?? '')?.[1];
+    expect(file && existsSync(file)).toBe(true);
+    expect(backup.detail).toMatch(/KiB|B in .* s, sha256 [0-9a-f]{16}…$/);
+    expect(backup.detail).not.toContain(new URL(db).password);
+    expect(stepOf(done, 'after.0')).toMatchObject({ status: 'succeeded', title: 'migrate down' });
+    // The migration down dropped the column, and with it the discounts written since the deploy.
+    expect(rows()).toEqual(ROWS);
+
+    // Restoring the backup (what a restore on request runs) brings back the rows exactly as they were before the rollback.
+    execFileSync(postgresBin('pg_restore'), [`--dbname=${db}`, '--clean', '--if-exists', '--no-owner', '--single-transaction', file!]);
+    expect(pg.psql(db, 'select * from orders order by id').trim().split('\n')).toEqual(beforeRollback);
+
+    const thread = h.sink.forRollback(done.id).map((e) => renderPlainText(e.message)).join('\n');
+    expect(thread).toContain('PostgreSQL backup (public) done (step 3 of 8)');
+    expect(thread).toContain('migrate down done (step 6 of 8)');
+  });
+
+  it('a backup that fails stops the rollback before anything changes', async () => {
+    await startWith(
+      [
+        '        steps:',
+        '          before:',
+        `            - { type: postgres-backup, database: "postgres://nobody:wrong-password@127.0.0.1:${new URL(db).port}/missing", dir: "${backups}" }`,
+      ].join('\n'),
+    );
+    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: ONCALL, origin: { platform: 'slack' } });
+    if (result.kind !== 'created') throw new Error('expected a rollback');
+    const done = await h.waitForState(result.record.id, ['succeeded', 'failed']);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ code: 'plan_step_failed', stoppedAt: 'before.0', providerChanged: false });
+    expect(done.outcome?.message).toMatch(/^PostgreSQL backup failed: pg_dump of missing failed: .*(password authentication failed|does not exist)/);
+    expect(done.outcome?.message).not.toContain('wrong-password');
+    expect(stepOf(done, 'rollback').status).toBe('pending');
+    expect(target.rollbackRequests).toBe(0);
+    const failure = await waitFor(() => h.sink.forRollback(done.id).find((e) => e.message.kind === 'failure'), (e) => e !== undefined, { what: 'the failure summary' });
+    expect(renderPlainText(failure!.message)).toContain('Nothing was changed on the provider');
+  });
+
+  it('an optional step that fails is reported and passed over', async () => {
+    await startWith(['        steps:', '          after:', '            - { type: command, name: flush cache, run: [node, -e, "process.exit(3)"], optional: true }'].join('\n'));
+    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: ONCALL, origin: { platform: 'slack' } });
+    if (result.kind !== 'created') throw new Error('expected a rollback');
+    const done = await h.waitForState(result.record.id, ['succeeded', 'failed']);
+    expect(done.state).toBe('succeeded');
+    expect(stepOf(done, 'after.0').detail).toMatch(/^failed, and is optional, so the rollback goes on: flush cache failed|node exited 3/);
+  });
+});
