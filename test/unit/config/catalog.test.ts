@@ -125,6 +125,27 @@ describe('invalid catalogs name the path of each problem', () => {
     });
   });
 
+  it('plan steps: an unknown type, a database that is not a postgres URL, a shell string instead of an argv', () => {
+    const found = problems(
+      minimal(`      production:
+        provider: { type: bluegreen, baseUrl: http://deploy.internal }
+        steps:
+          before:
+            - { type: pg-dump, database: x }
+            - { type: postgres-backup, database: "mysql://db/app", dir: /backups }
+          after:
+            - { type: command, run: "npm run migrate:down" }`),
+    );
+    const at = 'services.checkout-api.environments.production.steps';
+    expect(found).toEqual(
+      expect.arrayContaining([
+        `${at}.before[0].type: expected "type" to be one of command, postgres-backup`,
+        `${at}.before[1].database: expected a postgres:// URL (use "\${DATABASE_URL}")`,
+        expect.stringMatching(/^services\.checkout-api\.environments\.production\.steps\.after\[0\]\.run: /),
+      ]),
+    );
+  });
+
   it('approval rules that cannot be satisfied', () => {
     const found = problems(`
 defaults:
