@@ -334,13 +334,18 @@ export const PrometheusCheckConfig = strict({
 /** An argv from the catalog (never text from chat); `${ENV}` values are resolved at load. */
 const Argv = z.array(z.string().min(1)).min(1);
 
-export const CommandCheckConfig = strict({
-  type: z.literal('command'),
-  ...checkFields,
-  /** Passes on exit 0: a team's smoke tests, e.g. ["npm", "run", "test:e2e:smoke"]. */
+/** A command as the catalog names it, for a check or a plan step: argv, working directory, environment. */
+const commandFields = {
   run: Argv,
   cwd: z.string().min(1).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+};
+
+export const CommandCheckConfig = strict({
+  type: z.literal('command'),
+  ...checkFields,
+  /** Passes on exit 0: a team's smoke tests, e.g. run: ["npm", "run", "test:e2e:smoke"]. */
+  ...commandFields,
   timeout: Duration.prefault('5m'),
 });
 
@@ -510,10 +515,8 @@ const planStepFields = {
 export const CommandStepConfig = strict({
   type: z.literal('command'),
   ...planStepFields,
-  /** From the catalog only, never from chat: e.g. ["npm", "run", "migrate:down"]. */
-  run: Argv,
-  cwd: z.string().min(1).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+  /** From the catalog only, never from chat: e.g. run: ["npm", "run", "migrate:down"]. */
+  ...commandFields,
   timeout: Duration.prefault('10m'),
 });
 
