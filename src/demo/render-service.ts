@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { shortSha } from '../domain/release';
 import { listen, readBody } from './demo-http';
 
 export interface RenderDeployRecord {
@@ -47,10 +48,6 @@ const PROGRESS = ['created', 'update_in_progress', 'live'];
 
 function error(status: number, id: string, message: string, headers?: Record<string, string>): Answer {
   return { status, body: { id, message }, ...(headers ? { headers } : {}) };
-}
-
-function shortSha(sha: string): string {
-  return sha.slice(0, 7);
 }
 
 export class RenderService {

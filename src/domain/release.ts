@@ -87,6 +87,11 @@ export function releaseRef(release: Release): string {
   return release.versionUnknown && release.slot ? release.slot : release.version;
 }
 
+/** How people name a commit: its first 7 characters (anything that is not a long hex SHA stays as it is). */
+export function shortSha(sha: string): string {
+  return /^[0-9a-f]{8,}$/i.test(sha) ? sha.slice(0, 7) : sha;
+}
+
 /** `v2.4.0` and `2.4.0` name the same release. */
 export function normalizeVersion(version: string): string {
   return version.trim().replace(/^v(?=\d)/i, '');

@@ -49,10 +49,6 @@ export function parseLog(output: string): GitCommit[] {
     });
 }
 
-export function shortSha(sha: string): string {
-  return sha.slice(0, 7);
-}
-
 /**
  * The newest commit older than `live` that Rewind could return to: not one reverted since, not a
  * revert or restore itself, and with other content than what is live.

@@ -16,7 +16,8 @@ import { readPath } from '../../json/json-path';
 import { redactUrl } from '../../outbound/http-errors';
 import { lookForEffect } from '../look-for-effect';
 import type { ProviderDeps } from '../provider-site';
-import { logArgs, parseLog, shortSha, stableBefore, type GitCommit } from './git-history';
+import { shortSha } from '../../domain/release';
+import { logArgs, parseLog, stableBefore, type GitCommit } from './git-history';
 import { GitRunner, lastLines } from './git-runner';
 
 const HISTORY_LIMIT = 300;
@@ -112,13 +113,21 @@ export class GitProvider implements DeployProvider {
     // A revert undoes what was deployed since the stable commit and keeps commits pushed after it;
     // a restore or a reset undoes everything since the stable commit.
     const deployed = this.between(history, stable.sha, live.sha);
-    const plan = await this.plan(deployed);
-    const undone = plan.kind === 'revert' ? deployed : this.between(history, stable.sha, head.sha);
-    if (plan.kind === 'reset') return this.reset(stable, head, undone, context);
+    const sinceStable = this.between(history, stable.sha, head.sha);
+    const intent = this.intent(deployed);
+    if (intent.kind === 'reset') return this.reset(stable, head, sinceStable, context);
+    let undone = deployed;
     try {
-      const sha = plan.kind === 'revert' ? await this.pushRevert(plan.commits, stable, context.idempotencyKey) : await this.pushRestore(stable, head, context.idempotencyKey);
-      const how = plan.kind === 'revert' ? `a revert of ${plan.commits.length} commit(s)` : `a restore commit with the content of ${shortSha(stable.sha)}${plan.why ? ` (${plan.why})` : ''}`;
-      return this.receipt(sha, `Pushed ${shortSha(sha)} to ${this.branch}: ${how}`, undone);
+      let why = intent.kind === 'restore' ? intent.why : undefined;
+      if (intent.kind === 'try-revert') {
+        // Tried and pushed in one clone: a conflict found here falls back to a restore commit.
+        const reverted = await this.pushRevert(deployed, stable, context.idempotencyKey);
+        if (typeof reverted === 'string') return this.receipt(reverted, `Pushed ${shortSha(reverted)} to ${this.branch}: a revert of ${deployed.length} commit(s)`, deployed);
+        why = `reverting ${shortSha(reverted.sha)} conflicts`;
+      }
+      undone = sinceStable;
+      const sha = await this.pushRestore(stable, head, context.idempotencyKey);
+      return this.receipt(sha, `Pushed ${shortSha(sha)} to ${this.branch}: a restore commit with the content of ${shortSha(stable.sha)}${why ? ` (${why})` : ''}`, undone);
     } catch (error) {
       if (!(error instanceof ProviderError) || !error.details['timeout']) throw error;
       // The push may have landed before git was stopped: look for the commit that names this rollback.
@@ -211,29 +220,41 @@ export class GitProvider implements DeployProvider {
   // ---- acting ----
 
   /** revert unless it conflicts (tried in a scratch clone) or a merge commit is in the way; reset only when configured. */
-  private async plan(undone: readonly GitCommit[]): Promise<Plan> {
+  /** What the mode and the history decide before trying anything: reset, a restore (and why), or a revert to try. */
+  private intent(undone: readonly GitCommit[]): Exclude<Plan, { kind: 'revert' }> | { kind: 'try-revert' } {
     const mode = this.config.git.mode;
     if (mode === 'reset') return { kind: 'reset' };
     if (mode === 'restore') return { kind: 'restore' };
     const merge = undone.find((c) => c.parents.length > 1);
     if (merge) return { kind: 'restore', why: `reverting merge ${shortSha(merge.sha)} is ambiguous` };
-    const conflict = await this.withClone(async (dir) => this.revertIn(dir, undone)).catch((error: unknown) => (error instanceof RevertConflict ? error : Promise.reject(error)));
-    return conflict instanceof RevertConflict ? { kind: 'restore', why: `reverting ${shortSha(conflict.sha)} conflicts` } : { kind: 'revert', commits: [...undone] };
+    return { kind: 'try-revert' };
   }
 
-  private async revertIn(dir: string, commits: readonly GitCommit[]): Promise<void> {
+  /** For the preview: the intent, with a revert tried in a scratch clone to see whether it conflicts. */
+  private async plan(undone: readonly GitCommit[]): Promise<Plan> {
+    const intent = this.intent(undone);
+    if (intent.kind !== 'try-revert') return intent;
+    const conflict = await this.withClone((dir) => this.revertIn(dir, undone));
+    return conflict ? { kind: 'restore', why: `reverting ${shortSha(conflict.sha)} conflicts` } : { kind: 'revert', commits: [...undone] };
+  }
+
+  /** Reverts the commits into the work tree, newest first; the commit that conflicts, if one does. */
+  private async revertIn(dir: string, commits: readonly GitCommit[]): Promise<RevertConflict | undefined> {
     for (const commit of commits) {
       const result = await this.git.run(['revert', '--no-commit', commit.sha], dir);
       if (result.code !== 0) {
         await this.git.run(['revert', '--abort'], dir);
-        throw new RevertConflict(commit.sha);
+        return { sha: commit.sha };
       }
     }
+    return undefined;
   }
 
-  private async pushRevert(commits: readonly GitCommit[], stable: GitCommit, rollbackId: string): Promise<string> {
+  /** Reverts, commits and pushes in one clone; a conflict is returned (nothing pushed), not thrown. */
+  private async pushRevert(commits: readonly GitCommit[], stable: GitCommit, rollbackId: string): Promise<string | RevertConflict> {
     return this.withClone(async (dir) => {
-      await this.revertIn(dir, commits);
+      const conflict = await this.revertIn(dir, commits);
+      if (conflict) return conflict;
       const reverted = commits.map((c) => `This reverts commit ${c.sha}.`).join('\n');
       const message = `Rewind: revert ${commits.length} commit(s) to return to ${shortSha(stable.sha)}\n\n${reverted}\n\nRewind-Rollback: ${rollbackId}\nRewind-Restores: ${stable.sha}\n`;
       await this.git.ok(['commit', '--quiet', '--no-verify', '-m', message], dir);
@@ -352,8 +373,7 @@ export class GitProvider implements DeployProvider {
   }
 }
 
-class RevertConflict extends Error {
-  constructor(readonly sha: string) {
-    super(`reverting ${sha} conflicts`);
-  }
+/** The commit whose revert did not apply. */
+interface RevertConflict {
+  sha: string;
 }

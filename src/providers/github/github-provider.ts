@@ -6,7 +6,7 @@
 import type { GithubProviderConfig } from '../../config/catalog-schema';
 import { OutcomeUnknownError, ProviderError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
-import type { ChangePreview, Release } from '../../domain/release';
+import { shortSha, type ChangePreview, type Release } from '../../domain/release';
 import { lookForEffect } from '../look-for-effect';
 import { UnansweredCall } from '../platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
@@ -36,10 +36,6 @@ interface Deployed {
 function newestFirst<T extends { created_at: string; id: number }>(items: readonly T[]): T[] {
   // GitHub's newest-first order is observed, not documented.
   return [...items].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
-}
-
-function shortSha(sha: string): string {
-  return /^[0-9a-f]{8,}$/i.test(sha) ? sha.slice(0, 7) : sha;
 }
 
 function firstLine(text: string | null | undefined): string | undefined {

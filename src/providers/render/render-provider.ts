@@ -7,7 +7,7 @@
 import type { RenderProviderConfig } from '../../config/catalog-schema';
 import { ProviderError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
-import type { ChangePreview, PlatformHold, Release } from '../../domain/release';
+import { shortSha, type ChangePreview, type PlatformHold, type Release } from '../../domain/release';
 import { lookForEffect } from '../look-for-effect';
 import { PlatformApi, UnansweredCall } from '../platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
@@ -24,10 +24,6 @@ const CODE_ONLY_NOTE =
   'Render rolled back the code only: environment variables, secret files and service settings are as they are now; databases and disks are untouched.';
 
 type AutoDeployField = 'autoDeploy' | 'autoDeployTrigger';
-
-function shortSha(sha: string): string {
-  return /^[0-9a-f]{8,}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
 
 function firstLine(text: string | undefined): string | undefined {
   const line = text?.split('\n')[0]?.trim();

@@ -6,7 +6,7 @@
 import type { VercelProviderConfig } from '../../config/catalog-schema';
 import { ProviderError, TargetUnavailableError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
-import type { ChangePreview, PlatformHold, Release } from '../../domain/release';
+import { shortSha, type ChangePreview, type PlatformHold, type Release } from '../../domain/release';
 import type { HttpResponse } from '../../outbound/http-client';
 import { lookForEffect } from '../look-for-effect';
 import { UnansweredCall } from '../platform-api';
@@ -47,10 +47,6 @@ const REFUSAL_HINT = 'Vercel rolls back only to READY production deployments tha
 
 /** A listed deployment, or production's target read as one (it may lack the creation time). */
 type DeploymentLike = Omit<VercelDeployment, 'created'> & { created?: number };
-
-function shortSha(sha: string): string {
-  return /^[0-9a-f]{8,}$/i.test(sha) ? sha.slice(0, 7) : sha;
-}
 
 function firstLine(text: string | undefined): string | undefined {
   const line = text?.split('\n')[0]?.trim();

@@ -87,9 +87,8 @@ describe('command verifier', () => {
   });
 
   it('fails on timeout and kills the whole process group, grandchildren included', async () => {
-    const started = Date.now();
+    // The tree runs forever: the check only returns because the timeout stopped it.
     const result = await script(SPAWN_TREE, { timeout: '1s', env: { PIDS_FILE: join(dir, 'pids.json') } }).verify({ target: TARGET });
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(result).toMatchObject({ status: 'fail', measured: 'timed out after 1 s: started', threshold: 'exit 0 within 1 s' });
     const [child, grandchild] = pids() as [number, number];
     await waitFor(() => [alive(child), alive(grandchild)], (seen) => !seen.includes(true), { timeoutMs: 2_000, what: 'the command and its child to be gone' });
@@ -173,10 +172,8 @@ describe('command verifier', () => {
       }
     };
     await waitFor(started, Boolean, { timeoutMs: 5_000, what: 'the command to start' });
-    const abortedAt = Date.now();
     controller.abort(new Error('rollback cancelled'));
     await expect(running).rejects.toThrow('rollback cancelled');
-    expect(Date.now() - abortedAt).toBeLessThan(2_000);
     const [child, grandchild] = pids() as [number, number];
     await waitFor(() => [alive(child), alive(grandchild)], (seen) => !seen.includes(true), { timeoutMs: 2_000, what: 'the command and its child to be gone' });
   });

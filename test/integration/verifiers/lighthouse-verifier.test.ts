@@ -132,14 +132,13 @@ async function watchingChromium<T>(run: () => Promise<T>): Promise<{ outcome: Pr
   it(
     'stops Lighthouse and its Chromium when the timeout passes, and is inconclusive',
     async () => {
-      const started = Date.now();
       // Long enough for Chromium to be up even on a busy machine, so there is something to stop.
+      // The page never answers: the check only returns because the timeout stopped Lighthouse.
       const { outcome, sawChromium } = await watchingChromium(() => verifier({ url: `${pages.base}/hang`, timeout: '12s' }).verify({ target: TARGET }));
       expect(sawChromium).toBe(true);
       expect(outcome.status).toBe('fulfilled');
       const result = (outcome as PromiseFulfilledResult<CheckResult>).value;
       expect(result).toMatchObject({ status: 'inconclusive', measured: 'could not measure: Lighthouse did not finish within 12 s; stopped it' });
-      expect(Date.now() - started).toBeLessThan(20_000);
     },
     RUN_TIMEOUT,
   );
