@@ -9,8 +9,7 @@ import { UnknownEnvironmentError, UnknownServiceError } from '../domain/errors';
 import type { ApprovalRule, EnvironmentPolicy } from '../domain/policy';
 import type { ResolvedTarget, ServiceCatalog } from '../domain/ports';
 import { SEVERITIES, type Severity } from '../domain/severity';
-import type { PlanStepSpec } from '../domain/plan';
-import { commandName } from '../process/run-command';
+import { commandName, type PlanStepSpec } from '../domain/plan';
 import type { CatalogConfig, EnvironmentConfig, PlanStepConfig, ServiceConfig } from './catalog-schema';
 import type { ConfigIssue } from './config-error';
 

@@ -76,6 +76,20 @@ export function titleOf(step: Pick<StepRecord, 'name' | 'title'>): string {
   return step.title ?? (isBuiltinStep(step.name) ? STEP_TITLES[step.name] : step.name);
 }
 
+/**
+ * `npm run test:e2e:smoke` from `["npm", "run", "test:e2e:smoke", "--", "--headed"]`: the leading
+ * plain words only, up to the first option, so neither a script (`node -e …`) nor a value passed
+ * as an argument becomes the name of a check or step in a thread.
+ */
+export function commandName(run: readonly string[]): string {
+  const words: string[] = [];
+  for (const word of run.slice(0, 3)) {
+    if (word.startsWith('-') || !/^[\w.:/@+-]{1,40}$/.test(word)) break;
+    words.push(words.length === 0 ? (word.split('/').pop() ?? word) : word);
+  }
+  return words.length ? words.join(' ') : 'command';
+}
+
 /** Whether a plan step runs before the provider's rollback: it cannot have changed the platform. */
 export function runsBeforeRollback(name: StepName): boolean {
   return name.startsWith('before.');

@@ -6,7 +6,8 @@
 import type { CommandStepConfig } from '../config/catalog-schema';
 import type { PlanStepContext, PlanStepRunner } from '../domain/ports';
 import { describeDuration } from '../outbound/http-errors';
-import { commandName, runCommand } from '../process/run-command';
+import { commandName } from '../domain/plan';
+import { runCommand } from '../process/run-command';
 
 export class CommandStep implements PlanStepRunner {
   constructor(private readonly step: CommandStepConfig) {}

@@ -9,7 +9,6 @@ import { OutputTail } from './output-tail';
 
 /** How long the output may keep flowing after the command exited (a child still holding the pipe). */
 const DRAIN_GRACE_MS = 2_000;
-const NAME_WORDS = 3;
 
 export interface CommandSpec {
   run: readonly string[];
@@ -99,21 +98,6 @@ function environment(extra: Record<string, string> | undefined): NodeJS.ProcessE
     if (value !== undefined) env[name] = value;
   }
   return { ...env, ...extra };
-}
-
-
-/**
- * `npm run test:e2e:smoke` from `["npm", "run", "test:e2e:smoke", "--", "--headed"]`: the leading
- * plain words only, up to the first option, so neither a script (`node -e …`) nor a value passed
- * as an argument becomes the check's name in a thread.
- */
-export function commandName(run: readonly string[]): string {
-  const words: string[] = [];
-  for (const word of run.slice(0, NAME_WORDS)) {
-    if (word.startsWith('-') || !/^[\w.:/@+-]{1,40}$/.test(word)) break;
-    words.push(words.length === 0 ? (word.split('/').pop() ?? word) : word);
-  }
-  return words.length ? words.join(' ') : 'command';
 }
 
 /**

@@ -7,7 +7,8 @@ import type { CommandCheckConfig } from '../config/catalog-schema';
 import type { Clock, Verifier, VerifyContext } from '../domain/ports';
 import type { CheckResult, CheckStatus } from '../domain/verification';
 import { describeDuration } from '../outbound/http-errors';
-import { commandName, describeEnding, runCommand, type CommandRun } from '../process/run-command';
+import { commandName } from '../domain/plan';
+import { describeEnding, runCommand, type CommandRun } from '../process/run-command';
 
 /** `measured` is one line in a chat message; the whole tail stays in the sample's note. */
 const MEASURED_TAIL_CHARS = 1_000;
