@@ -1,6 +1,6 @@
 /** Builds each environment's provider and verifiers from the catalog, once, and reuses them. */
 import type { Catalog } from '../config/catalog';
-import type { Clock, DeployProvider, IntegrationFactory, PlanStepRunner, Verifier } from '../domain/ports';
+import type { Clock, DatabaseRestorer, DeployProvider, IntegrationFactory, MigrationLister, PlanStepRunner, Verifier } from '../domain/ports';
 import { CommandStep } from '../plan-steps/command-step';
 import { PostgresBackupStep } from '../plan-steps/postgres-backup-step';
 import type { HttpClient } from '../outbound/http-client';
@@ -41,7 +41,16 @@ export class CatalogIntegrations implements IntegrationFactory {
     const [where, index] = name.split('.') as [string, string];
     const step = where === 'before' || where === 'after' ? entry.config.steps[where][Number(index)] : undefined;
     if (!step) throw new Error(`${service} (${environment}) has no plan step ${name}`);
+    if (step.type === 'supabase-pitr') throw new Error('supabase-pitr is not wired yet');
     return step.type === 'command' ? new CommandStep(step) : new PostgresBackupStep(step, { service, environment: entry.target.environment });
+  }
+
+  restorer(_service: string, _environment: string, _name: string): DatabaseRestorer | undefined {
+    return undefined;
+  }
+
+  migrations(_service: string, _environment: string): MigrationLister | undefined {
+    return undefined;
   }
 
   verifiers(service: string, environment: string): Verifier[] {

@@ -532,13 +532,54 @@ export const PostgresBackupStepConfig = strict({
   timeout: Duration.prefault('30m'),
 });
 
-export const PLAN_STEP_TYPES = ['command', 'postgres-backup'] as const;
-export const PlanStepConfig = z.discriminatedUnion('type', [CommandStepConfig, PostgresBackupStepConfig], {
+export const SupabasePitrStepConfig = strict({
+  type: z.literal('supabase-pitr'),
+  ...planStepFields,
+  /** The project ref (the subdomain of <ref>.supabase.co). */
+  project: z.string().regex(/^[a-z0-9]{10,40}$/, 'expected a Supabase project ref such as "abcdefghijklmnopqrst"'),
+  /** A Management API token (personal access token) with database:read and database:write; use `${ENV}`. */
+  token: z.string().min(1),
+  apiUrl: HttpUrl.default('https://api.supabase.com'),
+  /** How long a restore may take before Rewind stops waiting for the project to come back. */
+  timeout: Duration.prefault('30m'),
+});
+
+export const PLAN_STEP_TYPES = ['command', 'postgres-backup', 'supabase-pitr'] as const;
+export const PlanStepConfig = z.discriminatedUnion('type', [CommandStepConfig, PostgresBackupStepConfig, SupabasePitrStepConfig], {
   error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${PLAN_STEP_TYPES.join(', ')}` : undefined),
 });
 export type PlanStepConfig = z.output<typeof PlanStepConfig>;
 export type CommandStepConfig = z.output<typeof CommandStepConfig>;
 export type PostgresBackupStepConfig = z.output<typeof PostgresBackupStepConfig>;
+export type SupabasePitrStepConfig = z.output<typeof SupabasePitrStepConfig>;
+
+/**
+ * How the preview learns which migrations ran since the target release: Supabase's history table
+ * (`supabase_migrations.schema_migrations`), or a team's command printing one migration per line.
+ */
+export const SupabaseMigrationsConfig = strict({
+  type: z.literal('supabase'),
+  /** The database URL; use `${ENV}`. */
+  database: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL (use "${DATABASE_URL}")'),
+  timeout: Duration.prefault('30s'),
+});
+
+export const CommandMigrationsConfig = strict({
+  type: z.literal('command'),
+  /** Gets REWIND_TARGET_VERSION, REWIND_TARGET_COMMIT and REWIND_TARGET_DEPLOYED_AT; prints one migration per line. */
+  ...commandFields,
+  /** Whether these migrations lack a down (the preview then warns the way it does for Supabase). */
+  upOnly: z.boolean().default(false),
+  timeout: Duration.prefault('30s'),
+});
+
+export const MIGRATION_SOURCE_TYPES = ['supabase', 'command'] as const;
+export const MigrationsConfig = z.discriminatedUnion('type', [SupabaseMigrationsConfig, CommandMigrationsConfig], {
+  error: (issue) => (issue.code === 'invalid_union' ? `expected "type" to be one of ${MIGRATION_SOURCE_TYPES.join(', ')}` : undefined),
+});
+export type MigrationsConfig = z.output<typeof MigrationsConfig>;
+export type SupabaseMigrationsConfig = z.output<typeof SupabaseMigrationsConfig>;
+export type CommandMigrationsConfig = z.output<typeof CommandMigrationsConfig>;
 
 export const EnvironmentConfig = strict({
   ...policyFields,
@@ -547,8 +588,15 @@ export const EnvironmentConfig = strict({
   /** Steps of the environment's own around the provider's rollback, each checkpointed like the built-in ones. */
   steps: strict({
     before: z.array(PlanStepConfig).max(10).default([]),
-    after: z.array(PlanStepConfig).max(10).default([]),
+    after: z
+      .array(PlanStepConfig)
+      .max(10)
+      .default([])
+      // A recovery point taken after the rollback would return the database to the state being escaped.
+      .refine((steps) => !steps.some((step) => step.type === 'supabase-pitr'), 'a supabase-pitr step marks the point to return to, so it belongs under steps.before'),
   }).prefault({}),
+  /** Lists the migrations since the target release in the preview. */
+  migrations: MigrationsConfig.optional(),
   verify: z.array(CheckConfig).max(20).default([]),
   auto: AutoConfig.optional(),
 });

@@ -68,9 +68,20 @@ function checkRule(severity: Severity, rule: ApprovalRule, path: string, issues:
 }
 
 /** How the thread names a catalog step: its `name`, else what it does (never a value from its arguments). */
+function defaultStepTitle(step: PlanStepConfig): string {
+  switch (step.type) {
+    case 'command':
+      return `Run ${commandName(step.run)}`;
+    case 'postgres-backup':
+      return `PostgreSQL backup${step.schemas ? ` (${step.schemas.join(', ')})` : ''}`;
+    case 'supabase-pitr':
+      return `Supabase restore point (${step.project})`;
+  }
+}
+
 function planStepSpec(step: PlanStepConfig): PlanStepSpec {
-  const title = step.name ?? (step.type === 'command' ? `Run ${commandName(step.run)}` : `PostgreSQL backup${step.schemas ? ` (${step.schemas.join(', ')})` : ''}`);
-  return { title, optional: step.optional };
+  const title = step.name ?? defaultStepTitle(step);
+  return { title, optional: step.optional, kind: step.type };
 }
 
 function last<T>(layers: readonly Layer[], pick: (layer: Layer) => T | undefined): T | undefined {

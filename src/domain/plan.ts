@@ -4,6 +4,7 @@
  * before the next begins.
  */
 import { z } from 'zod';
+import { RestorePoint } from './restore-point';
 
 export const BUILTIN_STEPS = ['precheck', 'capture', 'rollback', 'wait_live', 'verify', 'summarize'] as const;
 export type BuiltinStep = (typeof BUILTIN_STEPS)[number];
@@ -21,6 +22,11 @@ export const STEP_TITLES: Readonly<Record<BuiltinStep, string>> = {
   summarize: 'Summarize',
 };
 
+/** What a catalog plan step does; the preview reads it to know whether a plan can undo migrations. */
+export const PLAN_STEP_KINDS = ['command', 'postgres-backup', 'supabase-pitr'] as const;
+export const PlanStepKind = z.enum(PLAN_STEP_KINDS);
+export type PlanStepKind = z.infer<typeof PlanStepKind>;
+
 export const StepStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
@@ -30,12 +36,15 @@ export const StepRecord = z.object({
   title: z.string().optional(),
   /** A plan step whose failure is reported and passed over instead of stopping the rollback. */
   optional: z.boolean().optional(),
+  kind: PlanStepKind.optional(),
   status: StepStatus,
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
   /** How many times a worker began this step; more than one means it was resumed after a crash. */
   attempts: z.number().int().nonnegative().default(0),
   detail: z.string().optional(),
+  /** What a backup step kept, so the database can be restored on request. */
+  restorePoint: RestorePoint.optional(),
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
@@ -43,6 +52,7 @@ export type StepRecord = z.infer<typeof StepRecord>;
 export interface PlanStepSpec {
   title: string;
   optional: boolean;
+  kind: PlanStepKind;
 }
 
 export interface PlanSteps {
@@ -54,7 +64,7 @@ export const NO_PLAN_STEPS: PlanSteps = { before: [], after: [] };
 
 export function initialSteps(extra: PlanSteps = NO_PLAN_STEPS): StepRecord[] {
   const builtin = (name: BuiltinStep): StepRecord => ({ name, status: 'pending', attempts: 0 });
-  const planned = (where: 'before' | 'after') => (spec: PlanStepSpec, i: number): StepRecord => ({ name: `${where}.${i}`, title: spec.title, ...(spec.optional ? { optional: true } : {}), status: 'pending', attempts: 0 });
+  const planned = (where: 'before' | 'after') => (spec: PlanStepSpec, i: number): StepRecord => ({ name: `${where}.${i}`, title: spec.title, kind: spec.kind, ...(spec.optional ? { optional: true } : {}), status: 'pending', attempts: 0 });
   return [
     builtin('precheck'),
     builtin('capture'),

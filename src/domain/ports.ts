@@ -9,7 +9,8 @@ import type { EnvironmentPolicy } from './policy';
 import type { Message } from './message';
 import type { NewOutboundEvent, OutboundEvent } from './outbound-event';
 import type { PlanSteps } from './plan';
-import type { ChangePreview, PlatformHold, Release } from './release';
+import type { ChangePreview, Migration, PlatformHold, Release } from './release';
+import type { RestorePoint } from './restore-point';
 import type { ChannelRefs, RollbackRecord } from './rollback-record';
 import type { RollbackState } from './rollback-state';
 import type { CheckResult } from './verification';
@@ -136,10 +137,49 @@ export interface PlanStepContext {
   progress: (line: string) => Promise<void>;
 }
 
+export interface PlanStepOutcome {
+  detail: string;
+  /** What a backup step kept so the database can be restored on request. */
+  restorePoint?: RestorePoint;
+}
+
 /** A step the catalog adds around the provider's rollback (a database backup, a migration down). */
 export interface PlanStepRunner {
   /** Does the work and says what it did for the thread; throws with a person-readable reason when it fails. */
-  run(context: PlanStepContext): Promise<{ detail: string }>;
+  run(context: PlanStepContext): Promise<PlanStepOutcome>;
+}
+
+/** What approvers read before a restore: what it replaces, and what it leaves alone. */
+export interface RestorePreview {
+  overwrites: string[];
+  warnings: string[];
+}
+
+export interface RestoreContext {
+  signal: AbortSignal;
+  /** Posts a line to the rollback's thread while the restore runs. */
+  progress: (line: string) => Promise<void>;
+  /**
+   * Set when an earlier attempt already asked the platform to restore: a resumed attempt must
+   * look at what that request did, never send it again.
+   */
+  sentAt?: number;
+  /** Records, durably and before the call, that the platform is about to be asked. */
+  markSent: () => Promise<void>;
+}
+
+/** Puts a database back from a restore point (pg_restore of a dump, Supabase PITR). */
+export interface DatabaseRestorer {
+  preview(point: RestorePoint, signal?: AbortSignal): Promise<RestorePreview>;
+  /** Restores and says what it did; throws with a person-readable reason when it fails. */
+  restore(point: RestorePoint, context: RestoreContext): Promise<{ detail: string }>;
+}
+
+/** Lists the database migrations a rollback to `target` would leave applied. */
+export interface MigrationLister {
+  readonly source: string;
+  readonly upOnly: boolean;
+  since(target: Release, signal?: AbortSignal): Promise<Migration[]>;
 }
 
 /** Builds the provider and verifiers configured for one service environment. */
@@ -148,6 +188,10 @@ export interface IntegrationFactory {
   verifiers(service: string, environment: string): Verifier[];
   /** The runner of plan step `before.N` or `after.N`. */
   planStep(service: string, environment: string, name: string): PlanStepRunner;
+  /** Restores from what plan step `name` kept; undefined when that step keeps nothing to restore. */
+  restorer(service: string, environment: string, name: string): DatabaseRestorer | undefined;
+  /** The catalog's way to list migrations, when it names one. */
+  migrations(service: string, environment: string): MigrationLister | undefined;
 }
 
 export type CreateResult =

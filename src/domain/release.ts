@@ -53,12 +53,23 @@ export const ProviderResult = z.object({
 export type ProviderResult = z.infer<typeof ProviderResult>;
 
 export const Migration = z.object({ id: z.string(), irreversible: z.boolean() });
+export type Migration = z.infer<typeof Migration>;
 
 /** What a rollback from one release to another undoes, as far as the provider can tell. */
 export const ChangePreview = z.object({
   commits: z.array(z.string()).default([]),
   config: z.array(z.string()).default([]),
   migrations: z.array(Migration).default([]),
+  /** Where `migrations` came from when the catalog names a way to list them (Supabase's history table, a command). */
+  migrationCheck: z
+    .object({
+      source: z.string(),
+      /** Supabase migrations have no down: rolling back the code leaves them applied. */
+      upOnly: z.boolean(),
+      /** The listing failed: the preview says so instead of "no migrations". */
+      error: z.string().optional(),
+    })
+    .optional(),
   notes: z.array(z.string()).default([]),
   /**
    * Why a person must approve this rollback even where policy runs it at once: the provider would

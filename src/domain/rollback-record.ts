@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { Actor } from './actor';
 import { ApproverRefs } from './approvers';
+import { DatabaseRestore } from './database-restore';
+import { Decision } from './decision';
 import { ChangePreview, ProviderResult, Release } from './release';
 import { Origin, Trigger } from './request';
 import { RollbackState } from './rollback-state';
@@ -18,8 +20,7 @@ export const ChannelRefs = z
   .default({ slack: [], discord: [], console: [] });
 export type ChannelRefs = z.infer<typeof ChannelRefs>;
 
-export const Decision = z.object({ actor: Actor, at: z.number(), reason: z.string().optional() });
-export type Decision = z.infer<typeof Decision>;
+export { Decision } from './decision';
 
 export const VerificationRecord = z.object({
   status: VerificationStatus,
@@ -106,6 +107,8 @@ export const RollbackRecord = z.object({
   rtoMs: z.number().optional(),
   escalation: z.string().optional(),
   postmortem: Postmortem.optional(),
+  /** Database restores asked for after the rollback, oldest first; never started automatically. */
+  restores: z.array(DatabaseRestore).default([]),
 });
 export type RollbackRecord = z.infer<typeof RollbackRecord>;
 

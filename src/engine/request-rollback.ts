@@ -95,6 +95,7 @@ function buildRecord(deps: EngineDeps, request: RollbackRequest, target: Resolve
       : { decision: 'run', required: 0, approvers: {}, selfApproval: target.policy.selfApproval },
     approvals: [],
     steps: initialSteps(target.planSteps),
+    restores: [],
     timings: awaiting ? { requestedAt: now } : { requestedAt: now, queuedAt: now },
     ...(rtoMs !== undefined ? { rtoMs } : {}),
     ...(target.policy.escalation ? { escalation: target.policy.escalation } : {}),

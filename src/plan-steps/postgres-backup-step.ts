@@ -12,21 +12,7 @@ import type { PostgresBackupStepConfig } from '../config/catalog-schema';
 import type { PlanStepContext, PlanStepRunner } from '../domain/ports';
 import { describeDuration } from '../outbound/http-errors';
 import { runCommand } from '../process/run-command';
-
-/** libpq's variables for a postgres:// URL (host, port, user, password, database, sslmode). */
-export function libpqEnvironment(databaseUrl: string): Record<string, string> {
-  const url = new URL(databaseUrl);
-  const libpq: Record<string, string> = {};
-  if (url.hostname) libpq['PGHOST'] = decodeURIComponent(url.hostname.replace(/^\[|\]$/g, ''));
-  if (url.port) libpq['PGPORT'] = url.port;
-  if (url.username) libpq['PGUSER'] = decodeURIComponent(url.username);
-  if (url.password) libpq['PGPASSWORD'] = decodeURIComponent(url.password);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (database) libpq['PGDATABASE'] = database;
-  const sslmode = url.searchParams.get('sslmode');
-  if (sslmode) libpq['PGSSLMODE'] = sslmode;
-  return libpq;
-}
+import { libpqEnvironment } from '../database/libpq-environment';
 
 function describeBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

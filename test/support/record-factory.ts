@@ -192,6 +192,7 @@ export function makeRecord(overrides: Partial<RollbackRecord> = {}): RollbackRec
     approvals: [],
     steps: STEP_NAMES.map((name) => ({ name, status: 'pending', attempts: 0 })),
     timings: { requestedAt: T0 },
+    restores: [],
     rtoMs: 15 * MINUTE,
     ...preset.record,
   };

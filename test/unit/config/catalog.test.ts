@@ -139,7 +139,7 @@ describe('invalid catalogs name the path of each problem', () => {
     const at = 'services.checkout-api.environments.production.steps';
     expect(found).toEqual(
       expect.arrayContaining([
-        `${at}.before[0].type: expected "type" to be one of command, postgres-backup`,
+        `${at}.before[0].type: expected "type" to be one of command, postgres-backup, supabase-pitr`,
         `${at}.before[1].database: expected a postgres:// URL (use "\${DATABASE_URL}")`,
         expect.stringMatching(/^services\.checkout-api\.environments\.production\.steps\.after\[0\]\.run: /),
       ]),

@@ -45,7 +45,7 @@ describe('formatting', () => {
 
   it('names steps with their position in the rollback\'s own plan', () => {
     expect(stepTitle({ steps: initialSteps() }, 'rollback')).toBe('Roll back (step 3 of 6)');
-    const planned = { steps: initialSteps({ before: [{ title: 'PostgreSQL backup', optional: false }], after: [{ title: 'Run npm run migrate:down', optional: false }] }) };
+    const planned = { steps: initialSteps({ before: [{ title: 'PostgreSQL backup', optional: false, kind: 'postgres-backup' }], after: [{ title: 'Run npm run migrate:down', optional: false, kind: 'command' }] }) };
     expect(stepTitle(planned, 'before.0')).toBe('PostgreSQL backup (step 3 of 8)');
     expect(stepTitle(planned, 'rollback')).toBe('Roll back (step 4 of 8)');
     expect(stepTitle(planned, 'after.0')).toBe('Run npm run migrate:down (step 6 of 8)');
