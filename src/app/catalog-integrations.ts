@@ -1,7 +1,13 @@
 /** Builds each environment's provider and verifiers from the catalog, once, and reuses them. */
 import type { Catalog } from '../config/catalog';
 import type { Clock, DatabaseRestorer, DeployProvider, IntegrationFactory, MigrationLister, PlanStepRunner, Verifier } from '../domain/ports';
+import type { PlanStepConfig } from '../config/catalog-schema';
+import { CommandMigrations } from '../database/command-migrations';
+import { PostgresRestorer } from '../database/postgres-restorer';
+import { SupabaseMigrations } from '../database/supabase-migrations';
+import { SupabasePitrRestorer } from '../database/supabase-pitr-restorer';
 import { CommandStep } from '../plan-steps/command-step';
+import { SupabasePitrStep } from '../plan-steps/supabase-pitr-step';
 import { PostgresBackupStep } from '../plan-steps/postgres-backup-step';
 import type { HttpClient } from '../outbound/http-client';
 import { createProvider } from '../providers/create-provider';
@@ -36,21 +42,42 @@ export class CatalogIntegrations implements IntegrationFactory {
     return provider;
   }
 
-  planStep(service: string, environment: string, name: string): PlanStepRunner {
+  private stepConfig(service: string, environment: string, name: string): PlanStepConfig {
     const entry = this.catalog.entry(service, environment);
     const [where, index] = name.split('.') as [string, string];
     const step = where === 'before' || where === 'after' ? entry.config.steps[where][Number(index)] : undefined;
     if (!step) throw new Error(`${service} (${environment}) has no plan step ${name}`);
-    if (step.type === 'supabase-pitr') throw new Error('supabase-pitr is not wired yet');
-    return step.type === 'command' ? new CommandStep(step) : new PostgresBackupStep(step, { service, environment: entry.target.environment });
+    return step;
   }
 
-  restorer(_service: string, _environment: string, _name: string): DatabaseRestorer | undefined {
-    return undefined;
+  planStep(service: string, environment: string, name: string): PlanStepRunner {
+    const step = this.stepConfig(service, environment, name);
+    switch (step.type) {
+      case 'command':
+        return new CommandStep(step);
+      case 'postgres-backup':
+        return new PostgresBackupStep(step, { service, environment: this.catalog.entry(service, environment).target.environment });
+      case 'supabase-pitr':
+        return new SupabasePitrStep(step, { http: this.http, clock: this.clock });
+    }
   }
 
-  migrations(_service: string, _environment: string): MigrationLister | undefined {
-    return undefined;
+  restorer(service: string, environment: string, name: string): DatabaseRestorer | undefined {
+    const step = this.stepConfig(service, environment, name);
+    switch (step.type) {
+      case 'command':
+        return undefined;
+      case 'postgres-backup':
+        return new PostgresRestorer(step);
+      case 'supabase-pitr':
+        return new SupabasePitrRestorer(step, { http: this.http, clock: this.clock });
+    }
+  }
+
+  migrations(service: string, environment: string): MigrationLister | undefined {
+    const config = this.catalog.entry(service, environment).config.migrations;
+    if (!config) return undefined;
+    return config.type === 'supabase' ? new SupabaseMigrations(config) : new CommandMigrations(config);
   }
 
   verifiers(service: string, environment: string): Verifier[] {
