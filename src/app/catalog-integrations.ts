@@ -56,7 +56,7 @@ export class CatalogIntegrations implements IntegrationFactory {
       case 'command':
         return new CommandStep(step);
       case 'postgres-backup':
-        return new PostgresBackupStep(step, { service, environment: this.catalog.entry(service, environment).target.environment });
+        return new PostgresBackupStep(step, { service, environment: this.catalog.entry(service, environment).target.environment }, this.clock);
       case 'supabase-pitr':
         return new SupabasePitrStep(step, { http: this.http, clock: this.clock });
     }

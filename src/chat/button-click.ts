@@ -33,6 +33,16 @@ function rollbackToRequest(value: string, click: Click): CommandInput | undefine
   };
 }
 
+/** "Restore database": `rollbackId|step`; approve or reject a restore: `rollbackId|number`. */
+function restoreCommand(action: 'restore' | 'approve_restore' | 'reject_restore', value: string, click: Click): CommandInput | undefined {
+  const [rollbackId, which] = value.split('|');
+  if (!rollbackId || !which) return undefined;
+  const on = { rollbackId, actor: click.actor, reply: click.reply };
+  if (action === 'restore') return { type: 'restore', ...on, step: which };
+  const restore = Number(which);
+  return Number.isInteger(restore) && restore > 0 ? { type: action, ...on, restore } : undefined;
+}
+
 export function buttonClickToOutcome(action: ButtonAction, value: string, click: Click): ClickOutcome {
   if (!value) return { kind: 'ignore' };
   switch (action) {
@@ -40,6 +50,12 @@ export function buttonClickToOutcome(action: ButtonAction, value: string, click:
       return { kind: 'open_root_cause', rollbackId: value };
     case 'rollback_to': {
       const command = rollbackToRequest(value, click);
+      return command ? { kind: 'enqueue', command } : { kind: 'ignore' };
+    }
+    case 'restore':
+    case 'approve_restore':
+    case 'reject_restore': {
+      const command = restoreCommand(action, value, click);
       return command ? { kind: 'enqueue', command } : { kind: 'ignore' };
     }
     default:

@@ -19,6 +19,15 @@ export const AUDIT_TYPES = [
   'abort.requested',
   'postmortem.updated',
   'automation.changed',
+  'restore.requested',
+  'restore.refused',
+  'restore.approved',
+  'restore.rejected',
+  'restore.started',
+  'restore.resumed',
+  'restore.progress',
+  'restore.succeeded',
+  'restore.failed',
 ] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;

@@ -62,3 +62,10 @@ export class IllegalRestoreTransitionError extends RewindError {
 export function assertRestoreTransition(from: RestoreState, to: RestoreState): void {
   if (!TRANSITIONS[from].includes(to)) throw new IllegalRestoreTransitionError(from, to);
 }
+
+/** A restore that cannot be asked for or decided now; the message says why and what would work. */
+export class RestoreRefusedError extends RewindError {
+  constructor(rollbackId: string, userMessage: string) {
+    super(ErrorCode.RestoreRefused, userMessage, { rollbackId });
+  }
+}

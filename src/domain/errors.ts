@@ -22,6 +22,7 @@ export const ErrorCode = {
   OutcomeUnknown: 'outcome_unknown',
   TargetUnavailable: 'target_unavailable',
   NothingToRollBack: 'nothing_to_roll_back',
+  RestoreRefused: 'restore_refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

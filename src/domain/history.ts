@@ -60,6 +60,12 @@ export function utcParts(ms: number): { date: string; time: string } {
   return { date: iso.slice(0, 10), time: iso.slice(11, 19) };
 }
 
+/** `2026-11-23 09:45:12 UTC`. */
+export function formatUtc(ms: number): string {
+  const { date, time } = utcParts(ms);
+  return `${date} ${time} UTC`;
+}
+
 const AUTO_SOURCES: Readonly<Record<string, string>> = {
   'health-monitor': 'health probe',
   health: 'health probe',

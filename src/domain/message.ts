@@ -18,6 +18,9 @@ export const BUTTON_ACTIONS = [
   'fail_verification',
   'root_cause',
   'rollback_to',
+  'restore',
+  'approve_restore',
+  'reject_restore',
 ] as const;
 export const ButtonAction = z.enum(BUTTON_ACTIONS);
 export type ButtonAction = z.infer<typeof ButtonAction>;

@@ -239,6 +239,8 @@ export interface Scheduler {
   requestAbort(rollbackId: string): Promise<void>;
   /** Ensures pending chat events of a rollback get delivered. */
   deliver(rollbackId: string): Promise<void>;
+  /** Runs (or resumes) an approved database restore on a worker; idempotent per restore. */
+  restore(rollbackId: string, restore: number): Promise<void>;
 }
 
 /** Where an interaction's answer goes: adapter-specific data (response_url, interaction token). */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Actor } from '../domain/actor';
 import { RollbackRequest } from '../domain/request';
 import { AutoSignal } from '../domain/auto-signal';
+import { StepName } from '../domain/plan';
 
 export const ReplyTargetSchema = z.object({ platform: z.string(), data: z.record(z.string(), z.unknown()) });
 
@@ -29,6 +30,9 @@ export const Command = z.discriminatedUnion('type', [
     prevention: z.string().max(3000).optional(),
   }),
   z.object({ type: z.literal('expire'), rollbackId: z.string().min(1) }),
+  /** Restore the database from what plan step `step` kept; needs an approver's yes. */
+  z.object({ type: z.literal('restore'), ...onRollback, step: StepName }),
+  z.object({ type: z.enum(['approve_restore', 'reject_restore']), ...onRollback, restore: z.number().int().positive() }),
   z.object({ type: z.literal('status'), ...base, actor: Actor, target: z.string().optional() }),
   z.object({ type: z.literal('history'), ...base, actor: Actor, service: z.string().optional(), limit: z.number().int().min(1).max(50).default(10) }),
   z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),

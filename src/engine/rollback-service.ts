@@ -12,6 +12,7 @@ import { errorReply, requestAccepted } from '../messages/templates/replies';
 import { helpMessage } from '../messages/templates/help';
 import type { Command } from './commands';
 import { decideApproval, expireApproval } from './decide-approval';
+import { abandonRestore, decideRestore, requestRestore, runRestore } from './database-restores';
 import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
@@ -65,6 +66,13 @@ export class RollbackService {
   }
   releases(service: string, environment?: string): Promise<Message> {
     return releasesOf(this.deps, service, environment);
+  }
+  /** Runs (or resumes) an approved database restore; for the worker. */
+  runRestore(id: string, restore: number, signal: AbortSignal): Promise<void> {
+    return runRestore(this.deps, id, restore, signal);
+  }
+  abandonRestore(id: string, restore: number, why: string): Promise<void> {
+    return abandonRestore(this.deps, id, restore, why);
   }
   get(id: string): Promise<RollbackRecord | undefined> {
     return this.deps.store.get(id);
@@ -124,6 +132,13 @@ export class RollbackService {
         return undefined;
       case 'expire':
         await this.expire(command.rollbackId);
+        return undefined;
+      case 'restore':
+        await requestRestore(this.deps, command.rollbackId, command.actor, command.step);
+        return undefined;
+      case 'approve_restore':
+      case 'reject_restore':
+        await decideRestore(this.deps, command.rollbackId, command.restore, command.actor, command.type === 'approve_restore' ? 'approve' : 'reject');
         return undefined;
       case 'status':
         return this.status(command.target);

@@ -3,7 +3,7 @@
  * labels, release arrows, trimming. All UTC and locale-free so a message reads the same everywhere.
  */
 import { actorLabel, type Actor } from '../domain/actor';
-import { describeTrigger, formatDuration, utcParts, versionArrow, type HistoryOutcome } from '../domain/history';
+import { describeTrigger, formatDuration, formatUtc, versionArrow, type HistoryOutcome } from '../domain/history';
 import { titleOf, type StepName } from '../domain/plan';
 import { releaseLabel, type Release } from '../domain/release';
 import type { RollbackRecord } from '../domain/rollback-record';
@@ -27,10 +27,7 @@ export const LIMITS = {
 } as const;
 
 /** `2026-11-23 09:45:12 UTC`. */
-export function formatTimestamp(ms: number): string {
-  const { date, time } = utcParts(ms);
-  return `${date} ${time} UTC`;
-}
+export const formatTimestamp = formatUtc;
 
 const STATE_LABELS: Readonly<Record<HistoryOutcome, string>> = {
   pending_approval: 'Waiting for approval',

@@ -4,40 +4,24 @@
  * URL reaches pg_dump through libpq's environment variables, never its arguments, so no password
  * shows in a process list; what pg_dump prints is masked.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PostgresBackupStepConfig } from '../config/catalog-schema';
-import type { PlanStepContext, PlanStepRunner } from '../domain/ports';
+import type { Clock, PlanStepContext, PlanStepOutcome, PlanStepRunner } from '../domain/ports';
 import { describeDuration } from '../outbound/http-errors';
 import { runCommand } from '../process/run-command';
+import { describeBytes, sha256 } from '../database/dump-file';
 import { libpqEnvironment } from '../database/libpq-environment';
-
-function describeBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
 
 export class PostgresBackupStep implements PlanStepRunner {
   constructor(
     private readonly step: PostgresBackupStepConfig,
     private readonly where: { service: string; environment: string },
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  async run({ rollbackId, signal }: PlanStepContext): Promise<{ detail: string }> {
+  async run({ rollbackId, signal }: PlanStepContext): Promise<PlanStepOutcome> {
+    const takenAt = this.clock.now();
     const connection = libpqEnvironment(this.step.database);
     const database = connection['PGDATABASE'] ?? 'the database';
     await mkdir(this.step.dir, { recursive: true });
@@ -55,6 +39,9 @@ export class PostgresBackupStep implements PlanStepRunner {
     const { size } = await stat(file);
     const checksum = await sha256(file);
     const scope = this.step.schemas ? ` (schemas ${this.step.schemas.join(', ')})` : '';
-    return { detail: `pg_dump of ${database}${scope} → ${file}: ${describeBytes(size)} in ${describeDuration(run.elapsedMs)}, sha256 ${checksum.slice(0, 16)}…` };
+    return {
+      detail: `pg_dump of ${database}${scope} → ${file}: ${describeBytes(size)} in ${describeDuration(run.elapsedMs)}, sha256 ${checksum.slice(0, 16)}…`,
+      restorePoint: { kind: 'postgres-dump', database, ...(this.step.schemas ? { schemas: this.step.schemas } : {}), file, takenAt, sizeBytes: size, sha256: checksum },
+    };
   }
 }

@@ -4,20 +4,20 @@ import type Redis from 'ioredis';
 import type { Clock, Scheduler } from '../domain/ports';
 import type { CommandInput } from '../engine/commands';
 import type { AbortChannel } from './abort-channel';
-import { jobIdPart, type DeliverJob, type ExecuteJob } from './job-data';
+import { jobIdPart, type DeliverJob, type ExecuteJob, type RestoreJob } from './job-data';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
 const WEEK_S = 7 * 24 * 3600;
 
 export class RewindQueues {
   readonly commands: Queue;
-  readonly rollbacks: Queue<ExecuteJob>;
+  readonly rollbacks: Queue<ExecuteJob | RestoreJob>;
   readonly outbox: Queue<DeliverJob>;
 
   constructor(connection: Redis, settings: QueueSettings, onError: (error: Error) => void) {
     const options = { connection, prefix: settings.prefix };
     this.commands = new Queue(QUEUE_NAMES.commands, options);
-    this.rollbacks = new Queue<ExecuteJob>(QUEUE_NAMES.rollbacks, options);
+    this.rollbacks = new Queue<ExecuteJob | RestoreJob>(QUEUE_NAMES.rollbacks, options);
     this.outbox = new Queue<DeliverJob>(QUEUE_NAMES.outbox, options);
     // Without a listener BullMQ prints connection errors to the console; they belong in the log.
     for (const queue of [this.commands, this.rollbacks, this.outbox]) queue.on('error', onError);
@@ -61,6 +61,15 @@ export class BullScheduler implements Scheduler {
         removeOnComplete: true,
         removeOnFail: { age: WEEK_S },
       },
+    );
+  }
+
+  async restore(rollbackId: string, restore: number): Promise<void> {
+    await this.queues.rollbacks.add(
+      'restore',
+      { rollbackId, restore },
+      // A restore is never started twice for one approval: one job id per restore.
+      { jobId: `restore-${jobIdPart(rollbackId)}-${restore}`, attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: WEEK_S }, removeOnFail: { age: WEEK_S } },
     );
   }
 

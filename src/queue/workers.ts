@@ -11,7 +11,7 @@ import type { OutboxDrainer } from '../engine/outbox-drainer';
 import type { RollbackService } from '../engine/rollback-service';
 import type { Logger } from '../observability/logger';
 import type { AbortChannel } from './abort-channel';
-import { DeliverJob, ExecuteJob } from './job-data';
+import { DeliverJob, ExecuteJob, RestoreJob } from './job-data';
 import type { RewindQueues } from './queues';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
@@ -53,9 +53,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { ...common, concurrency: settings.commandConcurrency, maxStalledCount: 2 },
   );
 
-  const rollbacks = new Worker<ExecuteJob>(
+  const rollbacks = new Worker<ExecuteJob | RestoreJob>(
     QUEUE_NAMES.rollbacks,
     async (job, _token, signal) => {
+      if (job.name === 'restore') {
+        const { rollbackId, restore } = RestoreJob.parse(job.data);
+        // Not registered for abort: a restore runs in one transaction and is not stopped halfway by a click.
+        await deps.service.runRestore(rollbackId, restore, signal ?? new AbortController().signal);
+        return;
+      }
       const { rollbackId, run } = ExecuteJob.parse(job.data);
       const registration = deps.aborts.register(rollbackId, signal);
       try {
@@ -69,10 +75,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   rollbacks.on('failed', (job, error) => {
     if (!job) return;
     const finalAttempt = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
-    logger.error({ rollbackId: job.data.rollbackId, attemptsMade: job.attemptsMade, err: error }, 'rollback job failed');
-    if (finalAttempt) {
-      deps.service.executor.abandon(job.data.rollbackId, job.data.run, error.message).catch((e: unknown) => logger.error({ err: e }, 'could not mark rollback failed'));
-    }
+    logger.error({ rollbackId: job.data.rollbackId, job: job.name, attemptsMade: job.attemptsMade, err: error }, 'rollback job failed');
+    if (!finalAttempt) return;
+    const restore = RestoreJob.safeParse(job.data);
+    const giveUp =
+      job.name === 'restore' && restore.success
+        ? deps.service.abandonRestore(restore.data.rollbackId, restore.data.restore, error.message)
+        : deps.service.executor.abandon(job.data.rollbackId, ExecuteJob.parse(job.data).run, error.message);
+    giveUp.catch((e: unknown) => logger.error({ err: e }, 'could not mark the job\'s work failed'));
   });
 
   const outbox = new Worker<DeliverJob>(

@@ -13,7 +13,8 @@ export function planStep(name: StepName): StepRunner {
     const step = stepOf(record, name);
     const before = runsBeforeRollback(name);
     try {
-      return await runnerOfStep().run({ rollbackId: record.id, signal, progress });
+      const { detail, restorePoint } = await runnerOfStep().run({ rollbackId: record.id, signal, progress });
+      return restorePoint ? { detail, apply: (draft) => void (stepOf(draft, name).restorePoint = restorePoint) } : { detail };
     } catch (error) {
       if (signal.aborted) throw error;
       const why = describeError(error);

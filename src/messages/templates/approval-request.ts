@@ -3,7 +3,7 @@
  * requester counts. The buttons live on the header so there is one place to click.
  */
 import { PLATFORMS, type Platform } from '../../domain/actor';
-import { parseApproverRef, refsFor } from '../../domain/approvers';
+import { parseApproverRef, refsFor, type ApproverRefs } from '../../domain/approvers';
 import type { Message, Section } from '../../domain/message';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, code, formatDuration, formatTimestamp, plural, serviceLabel, trimList, who } from '../formatting';
@@ -18,9 +18,10 @@ function describeRef(platform: Platform, raw: string): string {
   return `${kind} ${code(ref.id)}`;
 }
 
-function approversSection(record: RollbackRecord): Section {
+/** Who may approve, per platform; says so loudly when nobody can. */
+export function approversSection(approvers: ApproverRefs): Section {
   const rows = PLATFORMS.flatMap((platform) => {
-    const refs = refsFor(record.policy.approvers, platform);
+    const refs = refsFor(approvers, platform);
     return refs.length === 0 ? [] : [`${PLATFORM_NAMES[platform]}: ${trimList(refs.map((raw) => describeRef(platform, raw)), 8).join(', ')}`];
   });
   return { heading: 'Who may approve', text: rows.length > 0 ? rows.join('\n') : 'No approvers are configured: nobody can approve this request. Fix the catalog, or cancel.' };
@@ -41,7 +42,7 @@ export function approvalRequest(record: RollbackRecord): Message {
       field('Expires', expiry),
       field('Requester may approve', selfApproval ? `Yes (${who(record.requester)} counts as one approval)` : `No: someone other than ${who(record.requester)} must approve`),
     ],
-    sections: [approversSection(record)],
+    sections: [approversSection(record.policy.approvers)],
     footer: [`Rollback ${record.id}`],
   });
 }

@@ -2,8 +2,13 @@
  * Which buttons a rollback offers in each state. One rule set, used by the header and the summaries,
  * so a button never appears in one message and is refused by the engine from another.
  */
+import { isRestoreOpen, type DatabaseRestore } from '../../domain/database-restore';
+import { formatUtc } from '../../domain/history';
 import type { Button, ButtonAction } from '../../domain/message';
+import { titleOf } from '../../domain/plan';
+import { restoreMoment } from '../../domain/restore-point';
 import { stepOf, type RollbackRecord } from '../../domain/rollback-record';
+import { isFinished } from '../../domain/rollback-state';
 
 function button(action: ButtonAction, label: string, style: Button['style'], value: string): Button {
   return { action, label, style, value };
@@ -36,9 +41,32 @@ export function verificationDecisionButtons(record: RollbackRecord): Button[] {
   ];
 }
 
-/** Retry verification where allowed, then Add root cause: the buttons of a finished rollback. */
+/**
+ * "Restore database from <backup, time>", one per restore point a step kept, once the rollback has
+ * finished and while no restore is asked for or running. Restores are never automatic.
+ */
+export function restoreButtons(record: RollbackRecord): Button[] {
+  if (!isFinished(record.state) || record.restores.some(isRestoreOpen)) return [];
+  return record.steps.flatMap((step) => {
+    if (!step.restorePoint) return [];
+    const when = formatUtc(restoreMoment(step.restorePoint)).slice(11, 16);
+    return [button('restore', `Restore database from ${titleOf(step).slice(0, 36)}, ${when} UTC`, 'danger', `${record.id}|${step.name}`)];
+  });
+}
+
+export function restoreDecisionButtons(record: RollbackRecord, restore: DatabaseRestore): Button[] {
+  const value = `${record.id}|${restore.number}`;
+  return [button('approve_restore', 'Approve restore', 'primary', value), button('reject_restore', 'Reject restore', 'danger', value)];
+}
+
+/** Retry verification where allowed, restore the database where a step kept a point, then Add root cause. */
 export function afterFailureButtons(record: RollbackRecord): Button[] {
-  return [...(canRetryVerification(record) ? [retryVerificationButton(record)] : []), rootCauseButton(record)];
+  return [...(canRetryVerification(record) ? [retryVerificationButton(record)] : []), ...restoreButtons(record), rootCauseButton(record)];
+}
+
+/** The buttons of a rollback that succeeded. */
+export function afterSuccessButtons(record: RollbackRecord): Button[] {
+  return [...restoreButtons(record), rootCauseButton(record)];
 }
 
 export function headerButtons(record: RollbackRecord): Button[] {
@@ -55,7 +83,7 @@ export function headerButtons(record: RollbackRecord): Button[] {
     case 'verifying':
       return record.verification?.awaitingDecision ? verificationDecisionButtons(record) : abort;
     case 'succeeded':
-      return [rootCauseButton(record)];
+      return afterSuccessButtons(record);
     case 'failed':
       return afterFailureButtons(record);
     case 'rejected':

@@ -8,7 +8,7 @@ import { titleOf } from '../../domain/plan';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { capitalize, formatDuration, releaseArrow, serviceLabel, triggerLabel, who } from '../formatting';
 import { checkCounts, platformSection, postmortemSection, recordFooter } from './blocks';
-import { rootCauseButton } from './buttons';
+import { afterSuccessButtons } from './buttons';
 import { compose, field } from './compose';
 
 /** `target 2 min — met in 38 s` / `target 2 min — missed by 1 min 02 s`; undefined without a target or an end. */
@@ -65,7 +65,7 @@ export function rollbackSummary(record: RollbackRecord): Message {
       field('Status', 'Stable and monitoring'),
     ],
     sections: [platformSection(record), postmortemSection(record), breakdownSection(record)],
-    buttons: [rootCauseButton(record)],
+    buttons: afterSuccessButtons(record),
     footer: recordFooter(record),
     fallback: `${title} (${duration}${rtoVerdict})`,
   });

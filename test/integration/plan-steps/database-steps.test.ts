@@ -4,14 +4,16 @@
  * the backup restores the rows exactly as they were. A backup that fails stops the rollback with
  * the platform untouched.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlueGreenService } from '../../../src/demo/bluegreen-service';
+import type { Actor } from '../../../src/domain/actor';
+import type { DatabaseRestore } from '../../../src/domain/database-restore';
 import { stepOf } from '../../../src/domain/rollback-record';
+import { Command } from '../../../src/engine/commands';
 import { renderPlainText } from '../../../src/messages/plain-text';
-import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
+import { bluegreenCatalog, LEAD, ONCALL, STRANGER, startHarness, type Harness } from '../../support/harness';
 import { postgresAvailable, postgresBin, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { waitFor } from '../../support/wait-for';
 
@@ -48,6 +50,33 @@ withPostgres('database steps around a rollback', () => {
   });
 
   const rows = () => pg.psql(db, 'select id, total, note from orders order by id').trim().split('\n');
+
+  const restoreCommand = (rollbackId: string, type: string, actor: Actor, extra: Record<string, unknown>) =>
+    h.rewind.service.handle(Command.parse({ type, rollbackId, actor, reply: { platform: 'test', data: { who: actor.id } }, ...extra }), h.replier);
+  const restoreCard = (rollbackId: string, kind: string) =>
+    waitFor(() => h.sink.forRollback(rollbackId).filter((e) => e.supersedes === 'restore:1').at(-1), (e) => e?.message.kind === kind, { what: `the restore card (${kind})` });
+  const restoreEnded = (rollbackId: string) =>
+    waitFor(async () => (await h.rewind.store.get(rollbackId))!.restores[0]!, (r) => r.state === 'succeeded' || r.state === 'failed', { what: 'the restore to end', timeoutMs: 30_000 });
+  const refusals = () => h.replier.replies.map((r) => renderPlainText(r.message)).join('\n');
+
+  /** Asks for the restore from the summary's button as the requester, is refused as the wrong people, and approved by the lead. */
+  async function restoreAndApprove(rollbackId: string): Promise<DatabaseRestore> {
+    await restoreCommand(rollbackId, 'restore', ONCALL, { step: 'before.0' });
+    const pending = (await h.rewind.store.get(rollbackId))!.restores[0]!;
+    expect(pending).toMatchObject({ number: 1, state: 'pending_approval', required: 1 });
+    const card = await restoreCard(rollbackId, 'approval');
+    const text = renderPlainText(card!.message);
+    expect(text).toMatch(/Database app_\w+: 1 table dropped and recreated from the backup of .* UTC .*: public\.orders \(\d+(\.\d)? KiB now\)/);
+    expect(text).toContain('Every change written to it after');
+    expect(card!.message.buttons.map((b) => b.action)).toEqual(['approve_restore', 'reject_restore']);
+    // Critical rollbacks ran without approval; a restore still needs an approver's.
+    await restoreCommand(rollbackId, 'approve_restore', ONCALL, { restore: 1 });
+    await restoreCommand(rollbackId, 'approve_restore', STRANGER, { restore: 1 });
+    expect(refusals()).toMatch(/You are not an approver of checkout-api \(production\), so you cannot decide restore 1\. Approvers: slack:U0LEAD, slack:U0LEAD2\./);
+    expect((await h.rewind.store.get(rollbackId))!.restores[0]!.state).toBe('pending_approval');
+    await restoreCommand(rollbackId, 'approve_restore', LEAD, { restore: 1 });
+    return restoreEnded(rollbackId);
+  }
 
   async function startWith(steps: string): Promise<void> {
     h = await startHarness(bluegreenCatalog(target.url, steps), { env: { DATABASE_URL: db } });
@@ -87,9 +116,26 @@ withPostgres('database steps around a rollback', () => {
     // The migration down dropped the column, and with it the discounts written since the deploy.
     expect(rows()).toEqual(ROWS);
 
-    // Restoring the backup (what a restore on request runs) brings back the rows exactly as they were before the rollback.
-    execFileSync(postgresBin('pg_restore'), [`--dbname=${db}`, '--clean', '--if-exists', '--no-owner', '--single-transaction', file!]);
+    // The summary offers the restore; nothing restores by itself.
+    const summary = await waitFor(() => h.sink.forRollback(done.id).find((e) => e.message.kind === 'summary'), (e) => e !== undefined, { what: 'the summary' });
+    const restoreButton = summary!.message.buttons.find((b) => b.action === 'restore');
+    expect(restoreButton).toMatchObject({ label: expect.stringMatching(/^Restore database from PostgreSQL backup \(public\), \d\d:\d\d UTC$/), value: `${done.id}|before.0` });
+    expect(rows()).toEqual(ROWS);
+
+    const asked = await restoreAndApprove(done.id);
+    expect(asked.state).toBe('succeeded');
+    expect(asked.detail).toMatch(new RegExp(`^pg_restore of .*\\.dump into ${new URL(db).pathname.slice(1)}: back to `));
+    // The rows are exactly as they were before the rollback, the discounts written since the deploy included.
     expect(pg.psql(db, 'select * from orders order by id').trim().split('\n')).toEqual(beforeRollback);
+    const audit = (await h.rewind.store.auditTrail(done.id)).map((e) => `${e.type} ${e.actor.id}`);
+    expect(audit.filter((line) => line.startsWith('restore.'))).toEqual([
+      'restore.requested U0ONCALL',
+      'restore.refused U0ONCALL',
+      'restore.refused U0STRANGER',
+      'restore.approved U0LEAD',
+      'restore.started rewind',
+      'restore.succeeded rewind',
+    ]);
 
     const thread = h.sink.forRollback(done.id).map((e) => renderPlainText(e.message)).join('\n');
     expect(thread).toContain('PostgreSQL backup (public) done (step 3 of 8)');
