@@ -4,7 +4,7 @@
  * the backup restores the rows exactly as they were. A backup that fails stops the rollback with
  * the platform untouched.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlueGreenService } from '../../../src/demo/bluegreen-service';
@@ -13,7 +13,7 @@ import type { DatabaseRestore } from '../../../src/domain/database-restore';
 import { stepOf } from '../../../src/domain/rollback-record';
 import { Command } from '../../../src/engine/commands';
 import { renderPlainText } from '../../../src/messages/plain-text';
-import { bluegreenCatalog, LEAD, ONCALL, STRANGER, startHarness, type Harness } from '../../support/harness';
+import { bluegreenCatalog, LEAD, ONCALL, SECOND_LEAD, STRANGER, startHarness, type Harness } from '../../support/harness';
 import { postgresAvailable, postgresBin, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { waitFor } from '../../support/wait-for';
 
@@ -140,6 +140,61 @@ withPostgres('database steps around a rollback', () => {
     const thread = h.sink.forRollback(done.id).map((e) => renderPlainText(e.message)).join('\n');
     expect(thread).toContain('PostgreSQL backup (public) done (step 3 of 8)');
     expect(thread).toContain('migrate down done (step 6 of 8)');
+  });
+
+  /** A finished critical rollback whose plan took a backup (no migration down: the data stays as it is). */
+  async function rolledBackWithBackup(): Promise<string> {
+    await startWith(['        steps:', '          before:', `            - { type: postgres-backup, database: "\${DATABASE_URL}", schemas: [public], dir: "${backups}" }`].join('\n'));
+    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', requester: ONCALL, origin: { platform: 'slack' } });
+    if (result.kind !== 'created') throw new Error('expected a rollback');
+    expect((await h.waitForState(result.record.id, ['succeeded', 'failed'])).state).toBe('succeeded');
+    return result.record.id;
+  }
+
+  it('a restore can be rejected, is never approved by whoever asked, and one from a file changed since the backup fails with the database untouched', async () => {
+    const id = await rolledBackWithBackup();
+    pg.psql(db, "update orders set note = 'written after the backup' where id = 2;");
+    const now = rows();
+
+    await restoreCommand(id, 'restore', STRANGER, { step: 'before.0' });
+    expect(refusals()).toContain("Only the rollback's requester or an approver of this environment may ask for a restore.");
+    await restoreCommand(id, 'restore', ONCALL, { step: 'before.0' });
+    await restoreCommand(id, 'restore', ONCALL, { step: 'before.0' });
+    expect(refusals()).toContain('Restore 1 is already pending approval; wait for it to end. Nothing changed.');
+    await restoreCommand(id, 'reject_restore', LEAD, { restore: 1 });
+    expect(renderPlainText((await restoreCard(id, 'progress'))!.message)).toMatch(/^Restore rejected: database of checkout-api \(production\) was not changed\n.*lead rejected it\. Nothing was changed\./);
+
+    // A second request after the rejection; the lead asks, so another lead must approve.
+    await restoreCommand(id, 'restore', LEAD, { step: 'before.0' });
+    const record = (await h.rewind.store.get(id))!;
+    expect(record.restores.map((r) => `${r.number} ${r.state}`)).toEqual(['1 rejected', '2 pending_approval']);
+    await restoreCommand(id, 'approve_restore', LEAD, { restore: 2 });
+    expect(refusals()).toContain('You asked for restore 2, so you cannot approve it. Another approver must.');
+    const dump = record.restores[1]!.point;
+    if (dump.kind !== 'postgres-dump') throw new Error('expected a dump');
+    appendFileSync(dump.file, 'tampered');
+    await restoreCommand(id, 'approve_restore', SECOND_LEAD, { restore: 2 });
+    const ended = await waitFor(async () => (await h.rewind.store.get(id))!.restores[1]!, (r) => r.state === 'failed' || r.state === 'succeeded', { what: 'restore 2 to end', timeoutMs: 30_000 });
+    expect(ended.state).toBe('failed');
+    expect(ended.detail).toMatch(/changed since it was taken .*Rewind will not restore from it/);
+    expect(rows()).toEqual(now);
+    const card = h.sink.forRollback(id).filter((e) => e.supersedes === 'restore:2').at(-1)!;
+    expect(card.message).toMatchObject({ kind: 'failure', tone: 'danger' });
+    // Once it has ended, the header offers the restore again.
+    const header = await waitFor(() => h.sink.forRollback(id).filter((e) => e.kind === 'header').at(-1), (e) => e?.message.buttons.some((b) => b.action === 'restore') === true, { what: 'the header with a restore button' });
+    expect(header!.message.buttons.map((b) => b.action)).toEqual(['restore', 'root_cause']);
+  });
+
+  it('a restore whose backup file is gone is refused before anyone is asked', async () => {
+    const id = await rolledBackWithBackup();
+    const point = stepOf((await h.rewind.store.get(id))!, 'before.0').restorePoint;
+    if (point?.kind !== 'postgres-dump') throw new Error('expected a dump');
+    rmSync(point.file);
+    await restoreCommand(id, 'restore', ONCALL, { step: 'before.0' });
+    expect(refusals()).toMatch(/Could not prepare the restore: the backup file .*\.dump is gone .*Nothing was changed\./);
+    expect((await h.rewind.store.get(id))!.restores).toEqual([]);
+    await restoreCommand(id, 'restore', ONCALL, { step: 'rollback' });
+    expect(refusals()).toContain('Step Roll back kept nothing to restore from. Nothing changed.');
   });
 
   it('a backup that fails stops the rollback before anything changes', async () => {
