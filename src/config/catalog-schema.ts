@@ -536,8 +536,8 @@ export const SupabasePitrStepConfig = strict({
   type: z.literal('supabase-pitr'),
   ...planStepFields,
   /** The project ref (the subdomain of <ref>.supabase.co). */
-  project: z.string().regex(/^[a-z0-9]{10,40}$/, 'expected a Supabase project ref such as "abcdefghijklmnopqrst"'),
-  /** A Management API token (personal access token) with database:read and database:write; use `${ENV}`. */
+  project: z.string().regex(/^[a-z]{20}$/, 'expected a Supabase project ref: the 20 lower-case letters of <ref>.supabase.co'),
+  /** A Management API token (personal access token, or OAuth with database:read, database:write and projects:read); use `${ENV}`. */
   token: z.string().min(1),
   apiUrl: HttpUrl.default('https://api.supabase.com'),
   /** How long a restore may take before Rewind stops waiting for the project to come back. */

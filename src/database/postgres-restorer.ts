@@ -67,10 +67,16 @@ export class PostgresRestorer implements DatabaseRestorer {
     return { overwrites, warnings };
   }
 
-  async restore(point: RestorePoint, { signal }: RestoreContext): Promise<{ detail: string }> {
+  async restore(point: RestorePoint, { key, attempt, signal, progress }: RestoreContext): Promise<{ detail: string }> {
     const dump = asDump(point);
     await this.checkFile(dump);
-    const connection = libpqEnvironment(this.step.database);
+    const appName = `rewind restore ${key}`.slice(0, 63);
+    // A worker that died left its pg_restore running (it has its own process group): stop it, so two never race.
+    if (attempt > 1) {
+      const stopped = await this.stopLeftovers(appName, signal);
+      if (stopped > 0) await progress(`stopped the pg_restore a stopped worker left running (its transaction rolls back); restoring again`);
+    }
+    const connection = { ...libpqEnvironment(this.step.database), PGAPPNAME: appName };
     const run = await runCommand(
       {
         // The database name only: the password travels in PGPASSWORD, never in the arguments.
@@ -108,6 +114,18 @@ export class PostgresRestorer implements DatabaseRestorer {
       return await readFile(list, 'utf8');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Ends the sessions of an earlier attempt of this restore; returns how many there were. */
+  private async stopLeftovers(appName: string, signal?: AbortSignal): Promise<number> {
+    try {
+      return await withPostgres(this.step.database, { timeoutMs: PREVIEW_TIMEOUT_MS, signal }, async (query) => {
+        const rows = await query<{ stopped: boolean }>('select pg_terminate_backend(pid) as stopped from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()', [appName]);
+        return rows.filter((row) => row.stopped).length;
+      });
+    } catch (error) {
+      throw new Error(`could not check for a pg_restore left running by a stopped worker: ${describePostgresError(error)}`, { cause: error });
     }
   }
 

@@ -156,6 +156,10 @@ export interface RestorePreview {
 }
 
 export interface RestoreContext {
+  /** Names this restore everywhere it runs (`<rollback id>#<number>`), so a resumed attempt can find what a dead one left running. */
+  key: string;
+  /** 1 for the first worker to run it, more when it was resumed after a worker died. */
+  attempt: number;
   signal: AbortSignal;
   /** Posts a line to the rollback's thread while the restore runs. */
   progress: (line: string) => Promise<void>;

@@ -203,6 +203,8 @@ export async function runRestore(deps: EngineDeps, id: string, number: number, s
   let outcome: { ok: boolean; detail: string };
   try {
     const done = await restorer.restore(restore.point, {
+      key: `${id}#${number}`,
+      attempt: restore.attempts,
       signal,
       ...(restore.sentAt !== undefined ? { sentAt: restore.sentAt } : {}),
       progress: (line) => note(deps, id, number, line),
