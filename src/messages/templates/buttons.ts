@@ -9,6 +9,7 @@ import { titleOf } from '../../domain/plan';
 import { restoreMoment } from '../../domain/restore-point';
 import { stepOf, type RollbackRecord } from '../../domain/rollback-record';
 import { isFinished } from '../../domain/rollback-state';
+import { oneLine } from '../formatting';
 
 function button(action: ButtonAction, label: string, style: Button['style'], value: string): Button {
   return { action, label, style, value };
@@ -50,7 +51,7 @@ export function restoreButtons(record: RollbackRecord): Button[] {
   return record.steps.flatMap((step) => {
     if (!step.restorePoint) return [];
     const when = formatUtc(restoreMoment(step.restorePoint)).slice(11, 16);
-    return [button('restore', `Restore database from ${titleOf(step).slice(0, 36)}, ${when} UTC`, 'danger', `${record.id}|${step.name}`)];
+    return [button('restore', `Restore database from ${oneLine(titleOf(step), 36)}, ${when} UTC`, 'danger', `${record.id}|${step.name}`)];
   });
 }
 
