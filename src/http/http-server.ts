@@ -5,23 +5,37 @@ import type { Logger } from '../observability/logger';
 import type { HttpResponse, Router } from './router';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * A body over the limit is read to its end and dropped, so the client, still sending, reads the 413
+ * instead of a reset; past this much, the connection is cut instead (nobody gets to stream forever).
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
-class BodyTooLarge extends Error {}
+/** `drained`: the whole body was read, so the 413 reaches the client; otherwise the connection is cut. */
+class BodyTooLarge extends Error {
+  constructor(readonly drained: boolean) {
+    super('body too large');
+  }
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > DRAIN_LIMIT_BYTES) {
+      reject(new BodyTooLarge(false));
+      return;
+    }
+    let chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > BODY_LIMIT_BYTES) {
-        reject(new BodyTooLarge());
+      if (size > DRAIN_LIMIT_BYTES) {
+        reject(new BodyTooLarge(false));
         req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      } else if (size > BODY_LIMIT_BYTES) chunks = [];
+      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > BODY_LIMIT_BYTES ? reject(new BodyTooLarge(true)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -56,7 +70,11 @@ export function createHttpServer(router: Router, logger: Logger): Server {
       try {
         rawBody = await readBody(req);
       } catch (error) {
-        if (error instanceof BodyTooLarge) return send(res, { status: 413, body: { error: `body larger than ${BODY_LIMIT_BYTES} bytes` } });
+        if (error instanceof BodyTooLarge) {
+          send(res, { status: 413, headers: { connection: 'close' }, body: { error: `body larger than ${BODY_LIMIT_BYTES} bytes` } });
+          if (!error.drained) res.once('finish', () => req.socket.destroy());
+          return;
+        }
         throw error;
       }
       const response = await match.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, params: match.params });
