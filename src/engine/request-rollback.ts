@@ -8,7 +8,7 @@ import { NotAllowedToRequestError, PolicyRefusedError, ActiveRollbackError, Targ
 import type { Message } from '../domain/message';
 import { initialSteps } from '../domain/plan';
 import { decide, requireProviderApproval } from '../domain/policy';
-import type { ResolvedTarget } from '../domain/ports';
+import type { DeployProvider, ResolvedTarget } from '../domain/ports';
 import type { ChangePreview, Release } from '../domain/release';
 import { RollbackRequest, type RollbackRequestInput } from '../domain/request';
 import type { RollbackRecord } from '../domain/rollback-record';
@@ -17,6 +17,7 @@ import { approvalRequest } from '../messages/templates/approval-request';
 import { previewMessage } from '../messages/templates/preview';
 import { notificationHeader } from '../messages/templates/notification-header';
 import type { EngineDeps } from './engine-deps';
+import { listMigrations, withMigrations, type DescribedChange } from './migration-listing';
 import { resolveTarget } from './resolve-target';
 
 export type RequestResult =
@@ -50,10 +51,15 @@ async function preview(deps: EngineDeps, target: ResolvedTarget, requestedReleas
     if (isRewindError(error) && error.code !== 'provider') throw error;
     return { previewError: `Could not read ${provider.type}: ${describeError(error)}` };
   }
+  const [described, listed] = await Promise.all([describeChange(provider, resolved), listMigrations(deps, target, resolved.to)]);
+  return { ...resolved, ...withMigrations(described, listed, resolved.to) };
+}
+
+async function describeChange(provider: DeployProvider, { from, to }: { from: Release; to: Release }): Promise<DescribedChange> {
   try {
-    return { ...resolved, preview: await provider.describeChange(resolved.from, resolved.to) };
+    return { preview: await provider.describeChange(from, to) };
   } catch (error) {
-    return { ...resolved, previewError: `Could not describe the change: ${describeError(error)}` };
+    return { previewError: `Could not describe the change: ${describeError(error)}` };
   }
 }
 

@@ -4,6 +4,7 @@
  * the masked tail of its output. Shared by the `command` check and the `command` plan step.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { OutputTail } from './output-tail';
 
@@ -15,6 +16,8 @@ export interface CommandSpec {
   cwd?: string | undefined;
   env?: Record<string, string> | undefined;
   timeoutMs: number;
+  /** Where all of stdout goes when the caller needs it whole (a list the command prints); the tail then keeps stderr only. */
+  stdoutFile?: string;
 }
 
 export type Ending =
@@ -36,20 +39,25 @@ export function runCommand(spec: CommandSpec, signal?: AbortSignal): Promise<Com
   const began = performance.now();
   return new Promise<CommandRun>((resolve) => {
     let child: ChildProcess;
+    let stdoutFd: number | undefined;
     try {
+      if (spec.stdoutFile !== undefined) stdoutFd = openSync(spec.stdoutFile, 'w', 0o600);
       child = spawn(file, args, {
         ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
         env: environment(spec.env),
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
         // Its own process group, so a timeout can take the children it started down with it.
         detached: true,
         shell: false,
         windowsHide: true,
       });
     } catch (error) {
+      if (stdoutFd !== undefined) closeSync(stdoutFd);
       resolve({ ending: { kind: 'unstartable', code: errorCode(error) }, elapsedMs: 0, tail: [] });
       return;
     }
+    // The child holds its own copy of the descriptor.
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
 
     let ending: Ending | undefined;
     let settled = false;
@@ -80,7 +88,7 @@ export function runCommand(spec: CommandSpec, signal?: AbortSignal): Promise<Com
     child.once('exit', (code, sig) => {
       end(code !== null ? { kind: 'exit', code } : { kind: 'signal', signal: sig ?? 'a signal' });
       // A background child may hold the pipe open long after the command is done.
-      timers.push(setTimeout(finish, DRAIN_GRACE_MS));
+      if (!settled) timers.push(setTimeout(finish, DRAIN_GRACE_MS));
     });
     // All output read: the verdict is complete.
     child.once('close', finish);

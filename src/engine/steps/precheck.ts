@@ -4,6 +4,7 @@
  */
 import { describeError, isRewindError } from '../../domain/errors';
 import { releaseLabel, sameRelease } from '../../domain/release';
+import { mergeMigrations } from '../migration-listing';
 import { resolveTarget } from '../resolve-target';
 import { StepFailure, type StepRunner } from './step';
 
@@ -26,7 +27,11 @@ export const precheck: StepRunner = async ({ record, provider, signal }) => {
     );
   }
   let preview = record.preview;
-  if (!preview) preview = await provider.describeChange(from, to, signal).catch(() => undefined);
+  // The provider could not describe the change at request time (a preview may hold only the listed migrations): ask again.
+  if (!preview || record.previewError) {
+    const described = await provider.describeChange(from, to, signal).catch(() => undefined);
+    if (described) preview = preview ? { ...described, migrations: mergeMigrations(described.migrations, preview.migrations), ...(preview.migrationCheck ? { migrationCheck: preview.migrationCheck } : {}) } : described;
+  }
   return {
     detail: `live ${releaseLabel(from)}, target ${releaseLabel(to)} is available`,
     apply: (draft) => {

@@ -74,3 +74,123 @@ describe('previewMessage', () => {
     expect(undoes.text!.length).toBeLessThanOrEqual(1000);
   });
 });
+
+describe('previewMessage: migrations since the target release', () => {
+  const SUPABASE = 'supabase_migrations.schema_migrations';
+  const listed = (ids: string[], check: { source?: string; upOnly?: boolean; error?: string } = {}) => ({
+    commits: ['a1b2c3d pricing: new engine'],
+    config: [],
+    migrations: ids.map((id) => ({ id, irreversible: check.upOnly ?? true })),
+    migrationCheck: { source: check.source ?? SUPABASE, upOnly: check.upOnly ?? true, ...(check.error ? { error: check.error } : {}) },
+    notes: [],
+  });
+  const planned = (...extra: { name: string; title: string; kind: 'command' | 'postgres-backup' | 'supabase-pitr' }[]) => [
+    ...['precheck', 'capture'].map((name) => ({ name, status: 'pending' as const, attempts: 0 })),
+    ...extra.filter((s) => s.name.startsWith('before.')).map((s) => ({ ...s, status: 'pending' as const, attempts: 0 })),
+    ...['rollback', 'wait_live'].map((name) => ({ name, status: 'pending' as const, attempts: 0 })),
+    ...extra.filter((s) => s.name.startsWith('after.')).map((s) => ({ ...s, status: 'pending' as const, attempts: 0 })),
+    ...['verify', 'summarize'].map((name) => ({ name, status: 'pending' as const, attempts: 0 })),
+  ];
+
+  it('warns that up-only Supabase migrations stay applied, and says the plan has nothing for them and what to add', () => {
+    const message = Message.parse(previewMessage(makeRecord({ preview: listed(['20261121093000_add_discount', '20261122101500_backfill_discount']) })));
+    expect(message.tone).toBe('danger');
+    const danger = message.sections[0]!;
+    expect(danger.heading).toBe('DANGER: 2 up-only database migrations stay applied');
+    expect(danger.text).toContain('2 migrations ran since 2.4.0 (blue) and rolling the code back leaves them applied: `20261121093000_add_discount`, `20261122101500_backfill_discount`.');
+    expect(danger.text).toContain('`supabase migration down` resets the database and drops its data, so never run it in production');
+    expect(danger.text).toContain('This plan has neither a down migration nor a restore point. Add one to checkout-api (production) in the catalog');
+    expect(danger.text).toMatch(/`command` step under steps\.after that runs a real down migration \(a new forward migration.*`postgres-backup` or `supabase-pitr` step under steps\.before/);
+    // One loud warning, not the generic irreversible one beside it.
+    expect(message.sections.filter((s) => s.heading?.startsWith('DANGER'))).toHaveLength(1);
+    expect(item(message, 'Database migrations')).toMatchObject({ status: 'fail', detail: expect.stringContaining('2 up-only migrations since 2.4.0 (blue) stay applied') });
+    expect(message.sections.map((s) => s.heading)).toContain('Database migrations since 2.4.0 (blue) (2), left applied by the rollback');
+    expect(message.fallback).toContain('2 up-only migrations since 2.4.0 (blue) stay applied');
+  });
+
+  it('says what this plan does about them: a restore point taken first, a command after the rollback', () => {
+    const steps = planned(
+      { name: 'before.0', title: 'PostgreSQL backup (public)', kind: 'postgres-backup' },
+      { name: 'before.1', title: 'Supabase PITR mark', kind: 'supabase-pitr' },
+      { name: 'after.0', title: 'undo 0042', kind: 'command' },
+    );
+    const message = previewMessage(makeRecord({ preview: listed(['20261121093000_add_discount']), steps }));
+    const danger = message.sections[0]!;
+    expect(danger.heading).toBe('DANGER: 1 up-only database migration stays applied');
+    expect(danger.text).toContain('1 migration ran since 2.4.0 (blue) and rolling the code back leaves it applied');
+    expect(danger.text).toContain('This plan: PostgreSQL backup (public) is taken first; restore on request from the summary.');
+    expect(danger.text).toContain('This plan: Supabase PITR mark is taken first; restore on request from the summary.');
+    expect(danger.text).toContain('This plan: undo 0042 runs after the rollback.');
+    expect(danger.text).not.toContain('neither');
+    // Still loud, but the plan answers it: a warning, not a failed check.
+    expect(item(message, 'Database migrations')).toMatchObject({ status: 'warning' });
+
+    const onlyAfter = previewMessage(makeRecord({ preview: listed(['20261121093000_add_discount']), steps: planned({ name: 'after.0', title: 'migrate down', kind: 'command' }) }));
+    expect(onlyAfter.sections[0]!.text).toContain('This plan: migrate down runs after the rollback.');
+    expect(onlyAfter.sections[0]!.text).not.toContain('taken first');
+  });
+
+  it('a backup after the rollback is no restore point for what ran before it', () => {
+    const steps = planned({ name: 'after.0', title: 'PostgreSQL backup (public)', kind: 'postgres-backup' });
+    const message = previewMessage(makeRecord({ preview: listed(['20261121093000_add_discount']), steps }));
+    expect(message.sections[0]!.text).toContain('This plan has neither a down migration nor a restore point');
+    expect(item(message, 'Database migrations')).toMatchObject({ status: 'fail' });
+  });
+
+  it('none since the target passes the check', () => {
+    const message = previewMessage(makeRecord({ preview: listed([]) }));
+    expect(message.tone).toBe('info');
+    expect(message.sections.some((s) => s.heading?.startsWith('DANGER'))).toBe(false);
+    expect(item(message, 'Database migrations')).toEqual({ label: 'Database migrations checked', status: 'pass', detail: `none since 2.4.0 (blue) (${SUPABASE})` });
+  });
+
+  it('a listing that failed makes the check inconclusive with the reason, never "none"', () => {
+    const error = `${SUPABASE} does not exist: this database has no Supabase migration history. Check that the catalog's migrations.database is the Supabase project's database`;
+    const message = Message.parse(previewMessage(makeRecord({ preview: listed([], { error }) })));
+    expect(message.tone).toBe('warning');
+    expect(message.sections.some((s) => s.heading?.startsWith('DANGER'))).toBe(false);
+    const check = item(message, 'Database migrations')!;
+    expect(check.status).toBe('inconclusive');
+    expect(check.detail).toContain(`${SUPABASE} could not tell: ${SUPABASE} does not exist`);
+    const text = renderPlainText(message);
+    expect(text).toContain('Database migrations not checked');
+    expect(text).toContain('this database has no Supabase migration history. Check that the catalog');
+    expect(text).toContain('Check by hand which migrations ran since 2.4.0 (blue) before going ahead.');
+    expect(text).not.toContain('none since');
+  });
+
+  it("an up-only command's migrations get the warning without Supabase's advice; reversible ones pass", () => {
+    const upOnly = previewMessage(makeRecord({ preview: listed(['20240101_x'], { source: 'migrations-since', upOnly: true }) }));
+    expect(upOnly.sections[0]!.text).toContain('These migrations are up-only: there is no down to run.');
+    expect(upOnly.sections[0]!.text).not.toContain('supabase migration down');
+
+    const reversible = previewMessage(makeRecord({ preview: listed(['20240101_x', '20240102_y'], { source: 'migrations-since', upOnly: false }) }));
+    expect(reversible.tone).toBe('info');
+    expect(reversible.sections.some((s) => s.heading?.startsWith('DANGER'))).toBe(false);
+    expect(item(reversible, 'Database migrations')).toMatchObject({ status: 'pass', detail: 'no irreversible migration since 2.4.0 (blue) (migrations-since)' });
+    expect(renderPlainText(reversible)).toContain('`20240101_x` — reversible, stays applied unless migrated down');
+  });
+
+  it("shows listed migrations when the provider could not describe the change, without claiming the provider found nothing", () => {
+    const record = makeRecord({ preview: { ...listed(['20261121093000_add_discount']), commits: [] }, previewError: 'Could not describe the change: bluegreen answered 503' });
+    const message = previewMessage(record);
+    expect(message.tone).toBe('danger');
+    const text = renderPlainText(message);
+    expect(text).toContain('Preview unavailable');
+    expect(text).toContain('DANGER: 1 up-only database migration stays applied');
+    expect(text).not.toContain('The provider reports no commits');
+
+    const nothingListed = renderPlainText(previewMessage(makeRecord({ preview: { ...listed([]), commits: [] }, previewError: 'Could not describe the change: bluegreen answered 503' })));
+    expect(nothingListed).not.toContain('The provider reports no commits');
+  });
+
+  it('a long list keeps its count and the plan line inside the section', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `2026112109${String(i).padStart(4, '0')}_${'very_long_migration_name_'.repeat(4)}`);
+    const message = Message.parse(previewMessage(makeRecord({ preview: listed(ids) })));
+    const danger = message.sections[0]!;
+    expect(danger.heading).toBe('DANGER: 40 up-only database migrations stay applied');
+    expect(danger.text).toContain('… and 36 more');
+    expect(danger.text).toContain('This plan has neither');
+    expect(danger.text!.length).toBeLessThanOrEqual(1000);
+  });
+});
