@@ -12,16 +12,14 @@ import type { BlueGreenService } from '../../src/demo/bluegreen-service';
 import { Command } from '../../src/engine/commands';
 import { startTarget } from '../support/bluegreen-target';
 import { bluegreenCatalog, LEAD, ONCALL, startHarness, type Harness } from '../support/harness';
-import { postgresAvailable, postgresUnavailableReason, startPostgres, type PostgresServer } from '../support/postgres-server';
+import { describeWithPostgres, startPostgres, type PostgresServer } from '../support/postgres-server';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
 
-const available = postgresAvailable();
-if (!available) console.warn(`PostgreSQL is not installed: the killed-restore test is skipped (${postgresUnavailableReason()})`);
-const withPostgres = available ? describe : describe.skip;
+const withPostgres = describeWithPostgres('the killed-restore test');
 
 withPostgres('a worker killed in the middle of a database restore', () => {
   let pg: PostgresServer;

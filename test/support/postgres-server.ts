@@ -99,6 +99,13 @@ export function postgresUnavailableReason(): string {
   return missingReason() ?? 'PostgreSQL is available';
 }
 
+/** `describe` where PostgreSQL can run; elsewhere a visible skip of `what` (in CI, postgresAvailable throws instead). */
+export function describeWithPostgres(what: string): jest.Describe {
+  if (postgresAvailable()) return describe;
+  console.warn(`PostgreSQL is not installed: ${what} skipped (${postgresUnavailableReason()})`);
+  return describe.skip;
+}
+
 /** initdb and pg_ctl refuse root: as root they run as the postgres system user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
   return isRoot() ? ['runuser', ['-u', SYSTEM_USER, '--', command, ...args]] : [command, args];

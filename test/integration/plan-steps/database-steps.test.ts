@@ -14,12 +14,10 @@ import { stepOf } from '../../../src/domain/rollback-record';
 import { Command } from '../../../src/engine/commands';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, LEAD, ONCALL, SECOND_LEAD, STRANGER, startHarness, type Harness } from '../../support/harness';
-import { postgresAvailable, postgresBin, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
+import { describeWithPostgres, postgresBin, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { waitFor } from '../../support/wait-for';
 
-const available = postgresAvailable();
-if (!available) console.warn(`PostgreSQL is not installed: the database plan step tests are skipped (${postgresUnavailableReason()})`);
-const withPostgres = available ? describe : describe.skip;
+const withPostgres = describeWithPostgres('the database plan step tests');
 
 const ROWS = ['1|42.50|gift wrap', '2|10.00|', '3|99.99|express'];
 

@@ -12,12 +12,10 @@ import { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import type { Message } from '../../../src/domain/message';
 import { renderPlainText } from '../../../src/messages/plain-text';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
-import { postgresAvailable, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
+import { describeWithPostgres, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { waitFor } from '../../support/wait-for';
 
-const available = postgresAvailable();
-if (!available) console.warn(`PostgreSQL is not installed: the migrations preview tests are skipped (${postgresUnavailableReason()})`);
-const withPostgres = available ? describe : describe.skip;
+const withPostgres = describeWithPostgres('the migrations preview tests');
 
 const HOUR = 3_600_000;
 

@@ -11,13 +11,11 @@ import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import { FakeSlack, FAKE_SLACK_TOKEN, type FakeMessage } from '../../fakes/slack-api';
 import { startTarget } from '../../support/bluegreen-target';
 import { bluegreenCatalog, startHarness, type Harness } from '../../support/harness';
-import { postgresAvailable, postgresBin, postgresUnavailableReason, startPostgres, type PostgresServer } from '../../support/postgres-server';
+import { describeWithPostgres, postgresBin, startPostgres, type PostgresServer } from '../../support/postgres-server';
 import { buttonClickForm, postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../../support/slack-signing';
 import { waitFor } from '../../support/wait-for';
 
-const available = postgresAvailable();
-if (!available) console.warn(`PostgreSQL is not installed: the Slack restore test is skipped (${postgresUnavailableReason()})`);
-const withPostgres = available ? describe : describe.skip;
+const withPostgres = describeWithPostgres('the Slack restore test');
 
 withPostgres('Slack: restore the database on request', () => {
   let pg: PostgresServer;
