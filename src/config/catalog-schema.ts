@@ -106,6 +106,8 @@ export const BlueGreenProviderConfig = strict({
   headers: Headers.optional(),
   timeout: Duration.prefault('10s'),
   retries: z.number().int().min(0).max(10).default(3),
+  /** How long to watch the status for a switch whose call got no answer (or a 5xx) before saying "outcome unknown". */
+  confirmWithin: Duration.prefault('30s'),
   /** The service's three endpoints, when they are not seed 004's. */
   endpoints: strict({
     status: UrlPath.default('/deployment/status'),

@@ -45,6 +45,8 @@ export interface BlueGreenServiceOptions {
   acceptDelayMs?: number;
   /** `full` by default. */
   statusShape?: StatusShape;
+  /** A service that ignores `Idempotency-Key`, as seed 004 documents none: every POST switches. */
+  ignoreIdempotencyKey?: boolean;
   /**
    * False leaves the idle side's deploy out of the history, as on a service's first blue/green
    * deploy: in the `seed` shape nobody can then tell what the idle side runs.
@@ -64,6 +66,8 @@ export interface RollbackFault {
   afterSwitch?: boolean;
   /** Hold the answer this long (to outlast a client's timeout). */
   delayMs?: number;
+  /** Switch this long after the request, whatever the answer says: a late effect the caller cannot see coming. */
+  switchAfterMs?: number;
 }
 
 export interface HistoryEntry {
@@ -88,6 +92,7 @@ interface ActiveFault {
   count: number;
   afterSwitch: boolean;
   delayMs?: number;
+  switchAfterMs?: number;
 }
 
 interface Answer {
@@ -131,6 +136,7 @@ export class BlueGreenService {
   private state: 'stable' | 'switching' = 'stable';
   private readonly history: HistoryEntry[] = [];
   private readonly answersByKey = new Map<string, Answer>();
+  private readonly ignoreIdempotencyKey: boolean;
   private readonly faults: ActiveFault[] = [];
   private readonly switchDelayMs: number;
   private readonly acceptDelayMs: number;
@@ -170,6 +176,7 @@ export class BlueGreenService {
     }
     this.switchDelayMs = options.switchDelayMs ?? 0;
     this.acceptDelayMs = options.acceptDelayMs ?? 0;
+    this.ignoreIdempotencyKey = options.ignoreIdempotencyKey ?? false;
     this.statusShape = options.statusShape ?? 'full';
   }
 
@@ -217,7 +224,8 @@ export class BlueGreenService {
   }
 
   failNextRollbacks(fault: RollbackFault): void {
-    this.faults.push({ status: fault.status, count: fault.count ?? 1, afterSwitch: fault.afterSwitch ?? false, ...(fault.delayMs !== undefined ? { delayMs: fault.delayMs } : {}) });
+    const { delayMs, switchAfterMs } = fault;
+    this.faults.push({ status: fault.status, count: fault.count ?? 1, afterSwitch: fault.afterSwitch ?? false, ...(delayMs !== undefined ? { delayMs } : {}), ...(switchAfterMs !== undefined ? { switchAfterMs } : {}) });
   }
 
   /** The same document `GET /deployment/status` answers. */
@@ -313,8 +321,9 @@ export class BlueGreenService {
     }
   }
 
-  private async rollback(idempotencyKey: string | undefined, res: ServerResponse): Promise<void> {
+  private async rollback(key: string | undefined, res: ServerResponse): Promise<void> {
     this.rollbackRequests++;
+    const idempotencyKey = this.ignoreIdempotencyKey ? undefined : key;
     const replay = idempotencyKey ? this.answersByKey.get(idempotencyKey) : undefined;
     if (replay) return send(res, replay.status, replay.body);
 
@@ -327,6 +336,7 @@ export class BlueGreenService {
         const answer = this.switchTraffic();
         if (idempotencyKey) this.answersByKey.set(idempotencyKey, answer);
       }
+      if (fault.switchAfterMs !== undefined) this.later(fault.switchAfterMs, () => void this.switchTraffic());
       if (fault.delayMs) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
@@ -349,12 +359,17 @@ export class BlueGreenService {
   private acceptLater(idempotencyKey: string | undefined, res: ServerResponse): void {
     const answer: Answer = { status: 202, body: { accepted: true } };
     if (idempotencyKey) this.answersByKey.set(idempotencyKey, answer);
+    this.later(this.acceptDelayMs, () => void this.switchTraffic());
+    send(res, answer.status, answer.body);
+  }
+
+  /** Runs `work` after `ms`; cleared on close so nothing outlives the service. */
+  private later(ms: number, work: () => void): void {
     const timer = setTimeout(() => {
       this.delayTimers.delete(timer);
-      this.switchTraffic();
-    }, this.acceptDelayMs);
+      work();
+    }, ms);
     this.delayTimers.add(timer);
-    send(res, answer.status, answer.body);
   }
 
   /**

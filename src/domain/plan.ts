@@ -43,6 +43,8 @@ export const StepRecord = z.object({
   /** How many times a worker began this step; more than one means it was resumed after a crash. */
   attempts: z.number().int().nonnegative().default(0),
   detail: z.string().optional(),
+  /** When the step asked the provider to act: a resumed attempt looks for the effect instead of asking again. */
+  calledAt: z.number().optional(),
   /** What a backup step kept, so the database can be restored on request. */
   restorePoint: RestorePoint.optional(),
 });

@@ -84,6 +84,14 @@ export interface RollbackContext {
   progress?: (line: string) => Promise<void>;
   /** Who approved this rollback: an action the preview said needs approval checks it was given. */
   approvedBy?: readonly Actor[];
+  /**
+   * When an earlier attempt (a worker that died since) was about to call the platform. Set, the call
+   * may have been sent: a provider that cannot find it on the platform by id looks for its effect
+   * within its grace period and, not finding it, says "outcome unknown" instead of calling again.
+   */
+  calledAt?: number;
+  /** Records durably, right before the call, that the platform is about to be asked. */
+  beforeCall?: () => Promise<void>;
 }
 
 export interface LiveContext {

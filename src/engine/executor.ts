@@ -82,6 +82,7 @@ export class RollbackExecutor {
         clock: this.deps.clock,
         signal,
         progress: (line) => this.progress(id, run, name, line),
+        markCalled: () => this.markCalled(id, run, name),
         planStep: () => this.deps.integrations.planStep(record.service, record.environment, name),
       });
     } catch (error) {
@@ -108,6 +109,14 @@ export class RollbackExecutor {
       if (!active(current, run) || stepOf(current, name).status !== 'running') return { commit: false, result: undefined };
       change.note('step.progress', REWIND_ACTOR, { reason: line, data: { step: name } });
       change.post(stepNote(change.record, name, line));
+      return { commit: true, result: undefined };
+    });
+  }
+
+  private async markCalled(id: string, run: number, name: StepName): Promise<void> {
+    await transact(this.deps, id, (current, change) => {
+      if (!active(current, run) || stepOf(current, name).status !== 'running') return { commit: false, result: undefined };
+      stepOf(change.record, name).calledAt = change.now;
       return { commit: true, result: undefined };
     });
   }

@@ -68,18 +68,24 @@ withPostgres('a worker killed in the middle of a database restore', () => {
     const send = (input: Record<string, unknown>) => ingress.rewind.service.handle(Command.parse({ rollbackId: id, ...input }), ingress.replier);
     await send({ type: 'restore', actor: ONCALL, step: 'before.0' });
     await send({ type: 'approve_restore', actor: LEAD, restore: 1 });
-    const waiting = () => pg.psql(db, `select count(*) from pg_stat_activity where application_name = 'rewind restore ${id}#1' and wait_event_type = 'Lock'`).trim();
-    await waitFor(async () => waiting(), (n) => n === '1', { what: 'pg_restore to wait on the lock', timeoutMs: 30_000 });
+    const sessions = () => pg.psql(db, `select pid, wait_event_type from pg_stat_activity where application_name = 'rewind restore ${id}#1' order by pid`).trim();
+    /** The one session of this restore, waiting on the lock: its backend pid. */
+    const waitingPid = async (what: string, not?: string) =>
+      (await waitFor(async () => sessions(), (rows) => /^\d+\|Lock$/.test(rows) && rows.split('|')[0] !== not, { what, timeoutMs: 30_000 })).split('|')[0]!;
+    const firstPid = await waitingPid('pg_restore to wait on the lock');
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
+    // The dead worker's pg_restore lives on, still waiting: it has its own process group.
+    expect(sessions()).toBe(`${firstPid}|Lock`);
     const second = await spawnRewind('worker', env);
     workers.push(second);
 
-    // The resumed attempt ends the dead worker's pg_restore and starts its own, which waits in turn.
-    await waitFor(async () => (await ingress.rewind.store.get(id))!.restores[0]!.attempts, (n) => n === 2, { what: 'the restore to be resumed', timeoutMs: 30_000 });
-    await waitFor(async () => waiting(), (n) => n === '1', { what: 'the second pg_restore to wait on the lock', timeoutMs: 30_000 });
-    expect(pg.psql(db, `select count(*) from pg_stat_activity where application_name = 'rewind restore ${id}#1'`).trim()).toBe('1');
+    // The resumed attempt ends the dead worker's pg_restore and starts its own, which waits in turn: one session, a new one.
+    await waitFor(async () => (await ingress.rewind.store.auditTrail(id)).some((e) => e.type === 'restore.progress'), (found) => found, { what: 'the leftover pg_restore to be stopped', timeoutMs: 30_000 });
+    const secondPid = await waitingPid('the second pg_restore to wait on the lock, alone', firstPid);
+    expect(secondPid).not.toBe(firstPid);
+    expect((await ingress.rewind.store.get(id))!.restores[0]!.attempts).toBe(2);
     await blocker.query('commit');
 
     const restore = await waitFor(async () => (await ingress.rewind.store.get(id))!.restores[0]!, (r) => r.state === 'succeeded' || r.state === 'failed', { what: 'the restore to end', timeoutMs: 30_000 });

@@ -24,10 +24,10 @@ function keep(receipt: RollbackReceipt): (draft: RollbackRecord) => void {
   };
 }
 
-export const rollback: StepRunner = async ({ record, provider, clock, progress }) => {
+export const rollback: StepRunner = async ({ record, provider, clock, progress, markCalled }) => {
   const target = record.to;
   if (!target) throw new StepFailure('no_target', 'The target release is unknown.', { providerChanged: false, nextSteps: ['Request the rollback again.'] });
-  const startedAt = stepOf(record, 'rollback').startedAt;
+  const { startedAt, calledAt } = stepOf(record, 'rollback');
   for (let attempt = 1; ; attempt++) {
     try {
       const receipt = await provider.rollbackTo(target, {
@@ -36,6 +36,9 @@ export const rollback: StepRunner = async ({ record, provider, clock, progress }
         ...(record.captured ? { captured: record.captured } : {}),
         approvedBy: record.approvals.map((a) => a.actor),
         progress,
+        // Only what a dead worker left counts: this worker's own retries follow answers it saw.
+        ...(calledAt !== undefined ? { calledAt } : {}),
+        beforeCall: markCalled,
       });
       const detail = receipt.alreadyAtTarget ? `${receipt.detail} (already in effect; no second call)` : receipt.detail;
       return { detail: receipt.hold ? `${detail}; ${receipt.hold.description} until \`/rollback unlock\`` : detail, apply: keep(receipt) };

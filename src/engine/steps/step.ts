@@ -13,6 +13,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** Posts a line to the thread (and the audit trail) while the step runs. */
   progress: (line: string) => Promise<void>;
+  /** Records on the step, durably, that the provider is about to be called (see RollbackContext.calledAt). */
+  markCalled: () => Promise<void>;
   /** The runner of this step when it is one of the catalog's plan steps. */
   planStep: () => PlanStepRunner;
 }

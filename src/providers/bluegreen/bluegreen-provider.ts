@@ -6,8 +6,9 @@
  */
 import type { z } from 'zod';
 import type { BlueGreenProviderConfig } from '../../config/catalog-schema';
-import { ProviderError, TargetUnavailableError } from '../../domain/errors';
-import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
+import { OutcomeUnknownError, ProviderError, TargetUnavailableError } from '../../domain/errors';
+import type { Clock, DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
+import { lookForEffect, type Look, type LookOptions } from '../look-for-effect';
 import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type Release } from '../../domain/release';
 import { readPath } from '../../json/json-path';
 import type { HttpClient, HttpMethod, HttpResponse } from '../../outbound/http-client';
@@ -44,7 +45,7 @@ export class BlueGreenProvider implements DeployProvider {
 
   constructor(
     private readonly config: BlueGreenConfig,
-    private readonly deps: { http: HttpClient },
+    private readonly deps: { http: HttpClient; clock: Clock },
   ) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
     this.shownBase = redactUrl(this.baseUrl).replace(/\/+$/, '');
@@ -146,6 +147,8 @@ export class BlueGreenProvider implements DeployProvider {
     if (holds(before.live, target)) {
       return { alreadyAtTarget: true, detail: `${sideLabel(before.live)} is already live (${this.stateWord(before)})` };
     }
+    // A worker died after it may have sent the switch; seed 004 promises no idempotency, so a second POST could switch back.
+    if (options.calledAt !== undefined) return this.adoptEarlierCall(target, options.calledAt, signal);
     const idle = this.idleOrThrow(before);
     if (!holds(idle, target)) {
       const holding = idle.version ?? `a release Rewind cannot tell (${idle.unknown})`;
@@ -157,6 +160,7 @@ export class BlueGreenProvider implements DeployProvider {
       );
     }
 
+    await options.beforeCall?.();
     let response: HttpResponse;
     try {
       response = await this.deps.http.request({
@@ -171,7 +175,7 @@ export class BlueGreenProvider implements DeployProvider {
       });
     } catch (error) {
       if (!(error instanceof HttpTransportError)) throw error;
-      return this.settleUncertain(target, this.transportError(error, 'POST', this.config.endpoints.rollback), signal);
+      return this.settleUncertain(target, error.kind === 'timeout' ? `no answer within ${describeDuration(error.timeoutMs ?? this.config.timeout)}` : error.reason, signal);
     }
 
     if (response.status >= 200 && response.status < 300) return this.accepted(before, idle, target, response, signal);
@@ -188,7 +192,12 @@ export class BlueGreenProvider implements DeployProvider {
       );
     }
 
-    return this.settleUncertain(target, this.statusError('POST', this.config.endpoints.rollback, response), signal);
+    // A 5xx may come from a proxy after the service switched; anything else is the service saying no.
+    if (response.status >= 500) {
+      const said = serverWords(response, this.config.token);
+      return this.settleUncertain(target, `answered ${response.status}${said ? ` ("${said}")` : ''}`, signal);
+    }
+    return this.settleRefusal(target, this.statusError('POST', this.config.endpoints.rollback, response), signal);
   }
 
   async liveState(target: Release, context: LiveContext = {}): Promise<LiveState> {
@@ -210,19 +219,52 @@ export class BlueGreenProvider implements DeployProvider {
    * After a rollback call that failed or answered unclearly: the switch may still have happened
    * (a 500 after switching, a timeout after the server acted), so the status decides.
    */
-  private async settleUncertain(target: Release, failure: ProviderError, signal?: AbortSignal): Promise<RollbackReceipt> {
+  /**
+   * The switch got no answer, or a 5xx that may have come after switching: it may still take effect,
+   * late. Watch the status for `confirmWithin`; a switch that shows continues the rollback, one that
+   * does not is "outcome unknown". Never sent again: a second POST could switch traffic back.
+   */
+  private async settleUncertain(target: Release, reason: string, signal?: AbortSignal): Promise<RollbackReceipt> {
+    const path = this.config.endpoints.rollback;
+    const live = await lookForEffect(this.lookForSwitch(target, signal), { ...this.looking(target, signal), withinMs: this.config.confirmWithin, call: `POST ${path} (${reason})` });
+    return { alreadyAtTarget: false, detail: `POST ${path} ended without a confirmation (${reason}), yet ${sideLabel(live)} is live: the switch took effect, once` };
+  }
+
+  private looking(target: Release, signal: AbortSignal | undefined): Omit<LookOptions, 'withinMs' | 'call'> {
+    return { clock: this.deps.clock, signal, platform: `bluegreen at ${this.shownBase}`, effect: `switch to ${target.versionUnknown ? target.slot ?? target.version : target.version}` };
+  }
+
+  /** The service answered that it did not switch: one read confirms it (and catches one that switched anyway). */
+  private async settleRefusal(target: Release, failure: ProviderError, signal?: AbortSignal): Promise<RollbackReceipt> {
     let after: Snapshot;
     try {
       after = await this.read(signal);
     } catch (error) {
       const why = error instanceof ProviderError ? error.userMessage : String(error);
-      throw new ProviderError(`${failure.userMessage}, and reading the status afterwards failed too (${why}); whether traffic switched is unknown.`, true, failure.details);
+      throw new OutcomeUnknownError(`${failure.userMessage}, and reading the status afterwards failed too (${why}); whether traffic switched is unknown.`, failure.details);
     }
     const { live } = after.view;
     if (holds(live, target)) {
       return { alreadyAtTarget: false, detail: `The rollback call failed (${failure.userMessage}), yet ${sideLabel(live)} is live (${this.stateWord(after.view)}): the switch took effect` };
     }
     throw new ProviderError(`${failure.userMessage}; traffic is still on ${sideLabel(live)}.`, failure.retryable, failure.details);
+  }
+
+  /** A dead worker may have sent the switch at `calledAt`: look for it for what is left of the grace period, and never send it again. */
+  private async adoptEarlierCall(target: Release, calledAt: number, signal?: AbortSignal): Promise<RollbackReceipt> {
+    const live = await lookForEffect(this.lookForSwitch(target, signal), {
+      ...this.looking(target, signal),
+      withinMs: Math.max(0, calledAt + this.config.confirmWithin - this.deps.clock.now()),
+      call: `POST ${this.config.endpoints.rollback} (sent by a worker that stopped before it saw the answer)`,
+    });
+    return { alreadyAtTarget: false, detail: `The switch an earlier attempt sent took effect: ${sideLabel(live)} is live (no second call)` };
+  }
+
+  private lookForSwitch(target: Release, signal?: AbortSignal): Look<Side> {
+    return async () => {
+      const { view } = await this.read(signal);
+      return holds(view.live, target) ? { found: view.live } : { seen: `${sideLabel(view.live)} ${this.stateWord(view)}` };
+    };
   }
 
   /**
@@ -238,7 +280,7 @@ export class BlueGreenProvider implements DeployProvider {
       const settled = answer!.state === undefined || !isInProgress(answer!.state);
       return { alreadyAtTarget: false, detail: `${switched}${settled ? '' : '; the switch is settling'}` };
     }
-    if (answer?.success === false) return this.settleUncertain(target, this.statusError('POST', path, response, 'saying the switch failed'), signal);
+    if (answer?.success === false) return this.settleRefusal(target, this.statusError('POST', path, response, 'saying the switch failed'), signal);
     const after = await this.read(signal).catch(() => undefined);
     if (after && holds(after.view.live, target)) return { alreadyAtTarget: false, detail: `${switched} (the status confirms it)` };
     return {

@@ -176,8 +176,8 @@ withPostgres('database steps around a rollback', () => {
     expect(ended.state).toBe('failed');
     expect(ended.detail).toMatch(/changed since it was taken .*Rewind will not restore from it/);
     expect(rows()).toEqual(now);
-    const card = h.sink.forRollback(id).filter((e) => e.supersedes === 'restore:2').at(-1)!;
-    expect(card.message).toMatchObject({ kind: 'failure', tone: 'danger' });
+    const card = await waitFor(() => h.sink.forRollback(id).filter((e) => e.supersedes === 'restore:2').at(-1), (e) => e?.message.kind !== 'progress' && e?.message.kind !== 'approval', { what: 'the restore card to show the outcome' });
+    expect(card!.message).toMatchObject({ kind: 'failure', tone: 'danger' });
     // Once it has ended, the header offers the restore again.
     const header = await waitFor(() => h.sink.forRollback(id).filter((e) => e.kind === 'header').at(-1), (e) => e?.message.buttons.some((b) => b.action === 'restore') === true, { what: 'the header with a restore button' });
     expect(header!.message.buttons.map((b) => b.action)).toEqual(['restore', 'root_cause']);

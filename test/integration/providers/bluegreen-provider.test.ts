@@ -6,13 +6,15 @@
 import { systemClock } from '../../../src/app/system-clock';
 import { BlueGreenProviderConfig } from '../../../src/config/catalog-schema';
 import { BlueGreenService, STATUS_SHAPES } from '../../../src/demo/bluegreen-service';
-import { ProviderError, TargetUnavailableError } from '../../../src/domain/errors';
+import { OutcomeUnknownError, ProviderError, TargetUnavailableError } from '../../../src/domain/errors';
+import type { Clock } from '../../../src/domain/ports';
 import type { Release } from '../../../src/domain/release';
 import { silentLogger } from '../../../src/observability/logger';
 import { BlueGreenProvider } from '../../../src/providers/bluegreen/bluegreen-provider';
 import { createProvider } from '../../../src/providers/create-provider';
 import { HttpClient } from '../../../src/outbound/http-client';
 import { HttpFakeServer } from '../../fakes/http-fake-base';
+import { FastClock } from '../../support/fast-clock';
 
 const TOKEN = 'bg-token-very-secret-4242';
 
@@ -20,9 +22,10 @@ function http(): HttpClient {
   return new HttpClient({ logger: silentLogger(), clock: systemClock, backoffBaseMs: 5, backoffCapMs: 20 });
 }
 
-function provider(baseUrl: string, extra: Record<string, unknown> = {}): BlueGreenProvider {
-  const config = BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl, timeout: '500ms', retries: 2, ...extra });
-  return new BlueGreenProvider(config, { http: http() });
+/** On the system clock: the demo service's late switches happen in real time. */
+function provider(baseUrl: string, extra: Record<string, unknown> = {}, clock: Clock = systemClock): BlueGreenProvider {
+  const config = BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl, timeout: '500ms', retries: 2, confirmWithin: '5s', ...extra });
+  return new BlueGreenProvider(config, { http: http(), clock });
 }
 
 describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => {
@@ -141,17 +144,61 @@ describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => 
       expect(service.rollbackRequests).toBe(1);
     });
 
-    it('fails with a retryable ProviderError when the service answers 503 without switching', async () => {
+    it('says "outcome unknown" and never calls again when a 503 is followed by no switch', async () => {
       service.failNextRollbacks({ status: 503, count: 5 });
-      const error = await bg.rollbackTo(blue, { idempotencyKey: 'rb-4' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).retryable).toBe(true);
-      expect((error as ProviderError).userMessage).toBe(
-        `bluegreen at ${service.url} answered 503 to POST /deployment/rollback ("injected failure (503)"); traffic is still on green (2.4.1).`,
+      const clock = new FastClock();
+      const error = await provider(service.url, {}, clock).rollbackTo(blue, { idempotencyKey: 'rb-4' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OutcomeUnknownError);
+      expect((error as OutcomeUnknownError).userMessage).toBe(
+        `bluegreen at ${service.url} gave no answer to POST /deployment/rollback (answered 503 ("injected failure (503)")), and for 5 s afterwards it showed no switch to 2.4.0 (last seen: green (2.4.1) serving traffic). Rewind does not call again: the rollback may still land.`,
       );
-      // A rollback call is not repeated on 5xx: the service might have acted.
+      // The status was watched for the grace period; the switch was sent once.
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThan(4_000);
       expect(service.rollbackRequests).toBe(1);
       expect(service.switches).toBe(0);
+    });
+
+    it('waits for a switch that lands late, after its call timed out, and never sends a second one', async () => {
+      const late = await BlueGreenService.start({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green', statusShape, ignoreIdempotencyKey: true });
+      try {
+        // The new user's service of issue 13: it answers after the client gave up and switches 1.5 s in.
+        late.failNextRollbacks({ status: 200, delayMs: 3_000, switchAfterMs: 1_500 });
+        const impatient = provider(late.url, { timeout: '1s' });
+        const target = (await impatient.lastStable())!;
+        const receipt = await impatient.rollbackTo(target, { idempotencyKey: 'rb-late' });
+        expect(receipt.detail).toBe('POST /deployment/rollback ended without a confirmation (no answer within 1 s), yet blue (2.4.0) is live: the switch took effect, once');
+        expect(late.rollbackRequests).toBe(1);
+        expect(late.switches).toBe(1);
+        expect(await impatient.currentRelease()).toMatchObject({ version: '2.4.0' });
+      } finally {
+        await late.close();
+      }
+    });
+
+    it('after a worker died having asked, watches for that switch instead of asking again', async () => {
+      const calls: string[] = [];
+      const clock = new FastClock();
+      const error = await provider(service.url, {}, clock)
+        .rollbackTo(blue, { idempotencyKey: 'rb-dead', calledAt: clock.now() - 1_000, beforeCall: async () => void calls.push('beforeCall') })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OutcomeUnknownError);
+      expect((error as OutcomeUnknownError).userMessage).toMatch(/sent by a worker that stopped before it saw the answer\), and for 4 s afterwards it showed no switch to 2\.4\.0/);
+      expect(calls).toEqual([]);
+      expect(service.rollbackRequests).toBe(0);
+
+      // The same, once the earlier switch has landed: adopted, still no call.
+      await bg.rollbackTo(blue, { idempotencyKey: 'rb-first' });
+      const adopted = await bg.rollbackTo(blue, { idempotencyKey: 'rb-dead', calledAt: clock.now() });
+      expect(adopted.alreadyAtTarget).toBe(true);
+      expect(service.rollbackRequests).toBe(1);
+    });
+
+    it('marks the call durably before sending it', async () => {
+      const order: string[] = [];
+      const receipt = await bg.rollbackTo(blue, { idempotencyKey: 'rb-mark', beforeCall: async () => void order.push(`marked with ${service.rollbackRequests} POSTs sent`) });
+      expect(receipt.alreadyAtTarget).toBe(false);
+      expect(order).toEqual(['marked with 0 POSTs sent']);
+      expect(service.rollbackRequests).toBe(1);
     });
 
     it('refuses a target the idle side does not hold, saying what it holds', async () => {
@@ -180,7 +227,7 @@ describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => 
 
     it('a second worker that re-reads sees the held switch already begun and does not call again', async () => {
       service.holdSwitches();
-      const other = new BlueGreenProvider(BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl: service.url }), { http: http() });
+      const other = new BlueGreenProvider(BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl: service.url }), { http: http(), clock: systemClock });
       await other.rollbackTo(blue, { idempotencyKey: 'first' });
       // The status already names blue, so this sees it is there without asking again.
       const again = await bg.rollbackTo(blue, { idempotencyKey: 'second' });
@@ -208,15 +255,15 @@ describe.each(STATUS_SHAPES)('bluegreen provider (%s status)', (statusShape) => 
 
   describe('credentials', () => {
     it('sends the token as a Bearer header and never shows it in an error', async () => {
-      const withToken = provider(service.url, { token: TOKEN });
+      const withToken = provider(service.url, { token: TOKEN }, new FastClock());
       await withToken.currentRelease();
       expect(service.lastAuthorization).toBe(`Bearer ${TOKEN}`);
 
       service.failNextRollbacks({ status: 500, count: 3 });
       const error = await withToken.rollbackTo(blue, { idempotencyKey: 'rb-7' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
+      expect(error).toBeInstanceOf(OutcomeUnknownError);
       expect(service.requests.filter((r) => r.method === 'POST').every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
-      expect(JSON.stringify({ message: (error as Error).message, details: (error as ProviderError).details })).not.toContain(TOKEN);
+      expect(JSON.stringify({ message: (error as Error).message, details: (error as OutcomeUnknownError).details })).not.toContain(TOKEN);
     });
 
     it('keeps user info in the base URL out of its messages', async () => {

@@ -16,7 +16,7 @@ import { waitFor } from '../../support/wait-for';
 
 function provider(baseUrl: string, extra: Record<string, unknown> = {}): BlueGreenProvider {
   const config = BlueGreenProviderConfig.parse({ type: 'bluegreen', baseUrl, timeout: '500ms', retries: 1, ...extra });
-  return new BlueGreenProvider(config, { http: new HttpClient({ logger: silentLogger(), clock: systemClock, backoffBaseMs: 5, backoffCapMs: 20 }) });
+  return new BlueGreenProvider(config, { http: new HttpClient({ logger: silentLogger(), clock: systemClock, backoffBaseMs: 5, backoffCapMs: 20 }), clock: systemClock });
 }
 
 describe('bluegreen provider, idle release unknown (seed 004 status, first deploy)', () => {
