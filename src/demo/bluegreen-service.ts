@@ -47,6 +47,8 @@ export interface BlueGreenServiceOptions {
   statusShape?: StatusShape;
   /** A service that ignores `Idempotency-Key`, as seed 004 documents none: every POST switches. */
   ignoreIdempotencyKey?: boolean;
+  /** A slow status endpoint: every `GET /deployment/status` answers this late (the status as it is when answered). */
+  statusDelayMs?: number;
   /**
    * False leaves the idle side's deploy out of the history, as on a service's first blue/green
    * deploy: in the `seed` shape nobody can then tell what the idle side runs.
@@ -137,6 +139,7 @@ export class BlueGreenService {
   private readonly history: HistoryEntry[] = [];
   private readonly answersByKey = new Map<string, Answer>();
   private readonly ignoreIdempotencyKey: boolean;
+  private readonly statusDelayMs: number;
   private readonly faults: ActiveFault[] = [];
   private readonly switchDelayMs: number;
   private readonly acceptDelayMs: number;
@@ -177,6 +180,7 @@ export class BlueGreenService {
     this.switchDelayMs = options.switchDelayMs ?? 0;
     this.acceptDelayMs = options.acceptDelayMs ?? 0;
     this.ignoreIdempotencyKey = options.ignoreIdempotencyKey ?? false;
+    this.statusDelayMs = options.statusDelayMs ?? 0;
     this.statusShape = options.statusShape ?? 'full';
   }
 
@@ -271,6 +275,7 @@ export class BlueGreenService {
     const route = `${method} ${path}`;
     switch (route) {
       case 'GET /deployment/status':
+        if (this.statusDelayMs > 0) return this.later(this.statusDelayMs, () => send(res, 200, this.status()));
         return send(res, 200, this.status());
       case 'POST /deployment/rollback':
         return this.rollback(idempotencyKey, res);
