@@ -101,7 +101,8 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError) : undefined;
 
   const store = new RedisRollbackStore(redis, keys, options.scrubber, () => clock.now());
-  const queues = new RewindQueues(redis, settings, onRedisError);
+  const intake = options.roles.ingress ? createRedis(options.redisUrl, 'intake', onRedisError, { failFast: true }) : undefined;
+  const queues = new RewindQueues(redis, settings, onRedisError, intake);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock, options.loaded.envReferences);
@@ -197,6 +198,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
       if (workers) await workers.close();
       await bounded(queues.close(), 2_000);
       subscriber?.disconnect();
+      intake?.disconnect();
       await bounded(redis.quit(), 1_000);
       redis.disconnect();
     },

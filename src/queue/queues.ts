@@ -14,9 +14,14 @@ export class RewindQueues {
   readonly rollbacks: Queue<ExecuteJob | RestoreJob>;
   readonly outbox: Queue<DeliverJob>;
 
-  constructor(connection: Redis, settings: QueueSettings, onError: (error: Error) => void) {
+  /** Where chat commands are taken in: the `commands` queue on a connection that fails fast while Redis is down. */
+  private readonly intake: Queue | undefined;
+
+  constructor(connection: Redis, settings: QueueSettings, onError: (error: Error) => void, intakeConnection?: Redis) {
     const options = { connection, prefix: settings.prefix };
     this.commands = new Queue(QUEUE_NAMES.commands, options);
+    this.intake = intakeConnection ? new Queue(QUEUE_NAMES.commands, { connection: intakeConnection, prefix: settings.prefix }) : undefined;
+    this.intake?.on('error', onError);
     this.rollbacks = new Queue<ExecuteJob | RestoreJob>(QUEUE_NAMES.rollbacks, options);
     this.outbox = new Queue<DeliverJob>(QUEUE_NAMES.outbox, options);
     // Without a listener BullMQ prints connection errors to the console; they belong in the log.
@@ -28,7 +33,7 @@ export class RewindQueues {
    * makes a replayed or double-submitted interaction a no-op while its job exists.
    */
   async enqueueCommand(command: CommandInput, dedupeId?: string): Promise<void> {
-    await this.commands.add(command.type, command, {
+    await (this.intake ?? this.commands).add(command.type, command, {
       ...(dedupeId ? { jobId: `cmd-${jobIdPart(dedupeId)}` } : {}),
       attempts: 5,
       backoff: { type: 'exponential', delay: 500 },
@@ -38,7 +43,7 @@ export class RewindQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.commands.close(), this.rollbacks.close(), this.outbox.close()]);
+    await Promise.all([this.commands.close(), this.rollbacks.close(), this.outbox.close(), this.intake?.close()]);
   }
 }
 

@@ -45,6 +45,8 @@ export async function startHarness(
     recordReplies?: boolean;
     /** The engine's clock (default: the system's). */
     clock?: Clock;
+    /** A Redis of the test's own (default: the shared test Redis). */
+    redisUrl?: string;
   } = {},
 ): Promise<Harness> {
   const scrubber = new SecretScrubber();
@@ -57,7 +59,7 @@ export async function startHarness(
   const rewind = await createRewind({
     roles: options.roles ?? { ingress: true, worker: true },
     loaded,
-    redisUrl: testRedisUrl(),
+    redisUrl: options.redisUrl ?? testRedisUrl(),
     queue: QueueSettings.parse({ prefix, ...FAST_QUEUE }),
     logger,
     scrubber,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isRewindError } from '../../domain/errors';
 import { ButtonAction, type Message } from '../../domain/message';
-import { errorReply, infoReply } from '../../messages/templates/replies';
+import { errorReply, infoReply, QUEUE_DOWN } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { HttpRequest, HttpResponse, Route } from '../../http/router';
 import { buttonClickToOutcome } from '../button-click';
@@ -74,7 +74,7 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
       return undefined;
     } catch (error) {
       deps.logger.error({ err: error }, 'could not enqueue a console interaction');
-      return answer(errorReply('Rewind could not queue this (its Redis is unreachable). Nothing changed; try again.'), 503);
+      return answer(errorReply(QUEUE_DOWN), 503);
     }
   };
   const page = async (): Promise<HttpResponse> => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }, body: await readFile(join(STATIC, 'index.html')) });

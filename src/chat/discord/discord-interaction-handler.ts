@@ -10,7 +10,7 @@ import type { Message } from '../../domain/message';
 import { isCurrentRelease, releaseRef } from '../../domain/release';
 import { Severity } from '../../domain/severity';
 import type { CommandInput } from '../../engine/commands';
-import { errorReply } from '../../messages/templates/replies';
+import { errorReply, QUEUE_DOWN } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { buttonClickToOutcome } from '../button-click';
@@ -20,7 +20,6 @@ import { parseCustomId, renderDiscordMessage } from './embed-renderer';
 
 
 type Option = { name: string; type: number; value?: unknown; focused?: boolean; options?: Option[] };
-const QUEUE_DOWN = 'Rewind could not queue this (its Redis is unreachable). Nothing changed; try again in a moment.';
 const AUTOCOMPLETE_LIMIT = 25;
 
 function privately(message: Message): APIInteractionResponse {

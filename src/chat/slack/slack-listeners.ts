@@ -6,7 +6,7 @@
 import type { App } from '@slack/bolt';
 import { describeError, isRewindError } from '../../domain/errors';
 import type { Message } from '../../domain/message';
-import { errorReply } from '../../messages/templates/replies';
+import { errorReply, QUEUE_DOWN } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { renderMessage } from './block-kit';
@@ -15,7 +15,6 @@ import { actionActor, actionToOutcome, replyTarget, slashToOutcome } from './sla
 import { BlockActionBody, SlashCommandBody, ViewSubmissionBody } from './slack-payloads';
 
 
-const QUEUE_DOWN = 'Rewind could not queue this (its Redis is unreachable). Nothing changed; try again in a moment.';
 
 function ephemeral(message: Message) {
   return { response_type: 'ephemeral' as const, ...renderMessage(message) };

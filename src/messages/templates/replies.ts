@@ -42,3 +42,6 @@ export function requestAccepted(record: RollbackRecord): Message {
 export function infoReply(title: string, details: readonly string[] = []): Message {
   return compose({ kind: 'notice', tone: 'info', title, ...(details.length > 0 ? { text: details.join('\n') } : {}), fallback: [title, ...details].join(' ') });
 }
+
+/** What a person reads when their command could not be recorded (Redis unreachable): it did not happen, and will not later. */
+export const QUEUE_DOWN = 'Rewind could not record this: its Redis is unreachable. Nothing changed, and nothing will run later; try again in a moment.';
