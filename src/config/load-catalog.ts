@@ -32,13 +32,22 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
   return out;
 }
 
+/** The document as plain values; what YAML parses but cannot resolve (an alias with no anchor) is a ConfigError too. */
+function documentValue(doc: ReturnType<typeof parseDocument>, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigError(source, [{ path: '(yaml)', message: error instanceof Error ? error.message : String(error) }]);
+  }
+}
+
 /** Parses catalog text; throws ConfigError listing every problem with its path. */
 export function parseCatalog(text: string, env: Readonly<Record<string, string | undefined>>, source = 'catalog'): LoadedCatalog {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(source, doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)', message: e.message.split('\n')[0] ?? e.message })));
   }
-  const refs = resolveEnvRefs(doc.toJS(), env);
+  const refs = resolveEnvRefs(documentValue(doc, source), env);
   const parsed = CatalogConfig.safeParse(refs.value);
   const issues: ConfigIssue[] = [...refs.problems];
   if (!parsed.success) throw new ConfigError(source, [...issues, ...zodIssues(parsed.error)]);

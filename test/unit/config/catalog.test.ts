@@ -56,6 +56,21 @@ describe('the example catalog', () => {
 });
 
 describe('invalid catalogs name the path of each problem', () => {
+  it('YAML that parses but cannot resolve: an alias with no anchor, an alias bomb (found by fuzzing)', () => {
+    const issues = (text: string) => {
+      try {
+        parseCatalog(text, {});
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues;
+        throw error;
+      }
+      return [];
+    };
+    expect(issues('*!')).toEqual([{ path: '(yaml)', message: expect.stringContaining('Unresolved alias') }]);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(issues(bomb)).toEqual([{ path: '(yaml)', message: expect.stringMatching(/alias/i) }]);
+  });
+
   it('unknown provider type', () => {
     expect(problems(minimal('      production:\n        provider: { type: herokuu, baseUrl: http://x }'))).toEqual([
       'services.checkout-api.environments.production.provider.type: expected "type" to be one of bluegreen, render, fly, heroku, vercel, git, github, argocd, kubernetes',
