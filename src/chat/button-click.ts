@@ -2,7 +2,7 @@
 import type { Actor } from '../domain/actor';
 import type { ButtonAction } from '../domain/message';
 import type { ReplyTarget } from '../domain/ports';
-import type { CommandInput } from '../engine/commands';
+import { Command, type CommandInput } from '../engine/commands';
 
 export type ClickOutcome = { kind: 'enqueue'; command: CommandInput } | { kind: 'open_root_cause'; rollbackId: string } | { kind: 'ignore' };
 
@@ -43,22 +43,23 @@ function restoreCommand(action: 'restore' | 'approve_restore' | 'reject_restore'
   return Number.isInteger(restore) && restore > 0 ? { type: action, ...on, restore } : undefined;
 }
 
+/** Rewind writes its buttons' values; one that does not make a valid command was not written by it, and is dropped. */
+function enqueueIfValid(command: CommandInput | undefined): ClickOutcome {
+  return command && Command.safeParse(command).success ? { kind: 'enqueue', command } : { kind: 'ignore' };
+}
+
 export function buttonClickToOutcome(action: ButtonAction, value: string, click: Click): ClickOutcome {
   if (!value) return { kind: 'ignore' };
   switch (action) {
     case 'root_cause':
       return { kind: 'open_root_cause', rollbackId: value };
-    case 'rollback_to': {
-      const command = rollbackToRequest(value, click);
-      return command ? { kind: 'enqueue', command } : { kind: 'ignore' };
-    }
+    case 'rollback_to':
+      return enqueueIfValid(rollbackToRequest(value, click));
     case 'restore':
     case 'approve_restore':
-    case 'reject_restore': {
-      const command = restoreCommand(action, value, click);
-      return command ? { kind: 'enqueue', command } : { kind: 'ignore' };
-    }
+    case 'reject_restore':
+      return enqueueIfValid(restoreCommand(action, value, click));
     default:
-      return { kind: 'enqueue', command: { type: action, rollbackId: value, actor: click.actor, reply: click.reply } };
+      return enqueueIfValid({ type: action, rollbackId: value, actor: click.actor, reply: click.reply });
   }
 }

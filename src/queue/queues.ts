@@ -2,7 +2,8 @@
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Clock, Scheduler } from '../domain/ports';
-import type { CommandInput } from '../engine/commands';
+import { ValidationError } from '../domain/errors';
+import { Command, type CommandInput } from '../engine/commands';
 import type { AbortChannel } from './abort-channel';
 import { jobIdPart, type DeliverJob, type ExecuteJob, type RestoreJob } from './job-data';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
@@ -33,6 +34,9 @@ export class RewindQueues {
    * makes a replayed or double-submitted interaction a no-op while its job exists.
    */
   async enqueueCommand(command: CommandInput, dedupeId?: string): Promise<void> {
+    // A worker would refuse it anyway, after retries and with nobody told: refuse it here, where the sender hears why.
+    const parsed = Command.safeParse(command);
+    if (!parsed.success) throw new ValidationError(`Rewind cannot run that ${command.type.replace(/_/g, ' ')}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).slice(0, 3).join('; ')}. Nothing changed.`);
     await (this.intake ?? this.commands).add(command.type, command, {
       ...(dedupeId ? { jobId: `cmd-${jobIdPart(dedupeId)}` } : {}),
       attempts: 5,

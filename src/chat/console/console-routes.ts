@@ -74,7 +74,7 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
       return undefined;
     } catch (error) {
       deps.logger.error({ err: error }, 'could not enqueue a console interaction');
-      return answer(errorReply(QUEUE_DOWN), 503);
+      return isRewindError(error) ? answer(errorReply(error.userMessage), 400) : answer(errorReply(QUEUE_DOWN), 503);
     }
   };
   const page = async (): Promise<HttpResponse> => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' }, body: await readFile(join(STATIC, 'index.html')) });

@@ -10,7 +10,7 @@ import type { Message } from '../../domain/message';
 import { isCurrentRelease, releaseRef } from '../../domain/release';
 import { Severity } from '../../domain/severity';
 import type { CommandInput } from '../../engine/commands';
-import { errorReply, QUEUE_DOWN } from '../../messages/templates/replies';
+import { errorReply, intakeFailure } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { buttonClickToOutcome } from '../button-click';
@@ -85,7 +85,7 @@ export class DiscordInteractionHandler {
       return undefined;
     } catch (error) {
       this.deps.logger.error({ err: error }, 'could not enqueue a Discord interaction');
-      return privately(errorReply(QUEUE_DOWN));
+      return privately(errorReply(intakeFailure(error)));
     }
   }
 

@@ -7,6 +7,7 @@ import { verifySlackRequest, type App, type Receiver } from '@slack/bolt';
 import type { Clock } from '../../domain/ports';
 import type { HttpRequest, HttpResponse, Route } from '../../http/router';
 import type { Logger } from '../../observability/logger';
+import { HandledSlackBody } from './slack-payloads';
 
 /** Slack gives up after 3 s; answer a little before that if a listener never acks. */
 const ACK_DEADLINE_MS = 2_800;
@@ -16,12 +17,16 @@ function header(request: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+/** The JSON object in the body (form-encoded, with or without `payload`, or JSON); undefined for anything else. */
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> | undefined {
+  let value: unknown;
   if (contentType?.includes('application/x-www-form-urlencoded')) {
     const form = Object.fromEntries(new URLSearchParams(raw));
-    return typeof form['payload'] === 'string' ? (JSON.parse(form['payload']) as Record<string, unknown>) : form;
+    value = typeof form['payload'] === 'string' ? JSON.parse(form['payload']) : form;
+  } else {
+    value = JSON.parse(raw);
   }
-  return JSON.parse(raw) as Record<string, unknown>;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function toResponse(acked: unknown): HttpResponse {
@@ -68,14 +73,17 @@ export class SlackHttpReceiver implements Receiver {
       return { status: 401, body: { error: 'invalid Slack request signature' } };
     }
 
-    let body: Record<string, unknown>;
+    let body: Record<string, unknown> | undefined;
     try {
       body = parseBody(raw, header(request, 'content-type'));
     } catch {
-      return { status: 400, body: { error: 'unreadable Slack request body' } };
+      body = undefined;
     }
+    if (!body) return { status: 400, body: { error: 'unreadable Slack request body: expected a form or JSON object' } };
     if (body['ssl_check']) return { status: 200 };
     if (body['type'] === 'url_verification') return { status: 200, body: { challenge: body['challenge'] } };
+    // Malformed payloads are the sender's mistake: a 400 here, rather than a crash inside Bolt.
+    if (!HandledSlackBody.safeParse(body).success) return { status: 400, body: { error: 'not a Slack request Rewind handles (a slash command, block action, view submission or options request)' } };
     if (!this.app) return { status: 503, body: { error: 'Slack is not ready yet' } };
 
     let acknowledge!: (value: unknown) => void;
@@ -96,11 +104,11 @@ export class SlackHttpReceiver implements Receiver {
       );
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_DEADLINE_MS)));
-    // A listener that fails before acking ends the wait; one that finishes without acking waits for the deadline.
-    const failed = processing.then((outcome) => (outcome === 'failed' ? ('failed' as const) : new Promise<never>(() => undefined)));
-    const first = await Promise.race([acked.then((response) => ({ response })), failed, deadline]);
+    // A listener acks before it returns: once Bolt is done without an ack, no listener took the request.
+    const first = await Promise.race([acked.then((response) => ({ response })), processing, deadline]);
     clearTimeout(timer);
     if (first === 'failed') return { status: 500, body: { error: 'internal error' } };
+    if (first === 'done') return { status: 200 };
     if (first === 'late') {
       this.logger.warn('a Slack listener did not ack within 2.8 s; answered empty');
       return { status: 200 };

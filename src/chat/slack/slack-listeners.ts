@@ -6,7 +6,7 @@
 import type { App } from '@slack/bolt';
 import { describeError, isRewindError } from '../../domain/errors';
 import type { Message } from '../../domain/message';
-import { errorReply, QUEUE_DOWN } from '../../messages/templates/replies';
+import { errorReply, intakeFailure } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { renderMessage } from './block-kit';
@@ -50,7 +50,7 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
           await deps.enqueue(outcome.command, outcome.dedupeId);
         } catch (error) {
           logger.error({ err: error }, 'could not enqueue a Slack command');
-          return ack(ephemeral(errorReply(QUEUE_DOWN)));
+          return ack(ephemeral(errorReply(intakeFailure(error))));
         }
         return ack(outcome.ack ? { response_type: 'ephemeral', text: outcome.ack } : undefined);
     }
@@ -72,7 +72,7 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
     } catch (error) {
       logger.error({ err: error }, 'could not enqueue a Slack button click');
       await ack();
-      await respond({ response_type: 'ephemeral', replace_original: false, text: QUEUE_DOWN });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: intakeFailure(error) });
       return;
     }
     await ack();
@@ -98,7 +98,7 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
       );
       return ack();
     } catch (error) {
-      return ack({ response_action: 'errors', errors: { cause: isRewindError(error) ? error.userMessage : QUEUE_DOWN } });
+      return ack({ response_action: 'errors', errors: { cause: intakeFailure(error) } });
     }
   });
 
@@ -135,8 +135,8 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
         },
         interactionId,
       );
-    } catch {
-      return ack({ response_action: 'errors', errors: { reason: QUEUE_DOWN } });
+    } catch (error) {
+      return ack({ response_action: 'errors', errors: { reason: intakeFailure(error) } });
     }
     return ack();
   });

@@ -40,3 +40,9 @@ export const ViewSubmissionBody = z.object({
     .passthrough(),
 });
 export type ViewSubmissionBody = z.infer<typeof ViewSubmissionBody>;
+
+/** Select options requested from a form, and a form closed: only who asked matters before Bolt routes them. */
+export const OtherInteractionBody = z.object({ type: z.enum(['block_suggestion', 'view_closed']), user: SlackUser }).passthrough();
+
+/** What a request must look like before it is handed to Bolt: one of the payloads Rewind listens to. */
+export const HandledSlackBody = z.union([SlashCommandBody.passthrough(), BlockActionBody.passthrough(), ViewSubmissionBody.passthrough(), OtherInteractionBody]);

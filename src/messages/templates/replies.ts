@@ -1,4 +1,5 @@
 /** Private replies to the person who typed a command: a refusal that changed nothing, or where to follow their rollback. */
+import { isRewindError } from '../../domain/errors';
 import { historyOutcome } from '../../domain/history';
 import type { Message } from '../../domain/message';
 import type { RollbackRecord } from '../../domain/rollback-record';
@@ -45,3 +46,8 @@ export function infoReply(title: string, details: readonly string[] = []): Messa
 
 /** What a person reads when their command could not be recorded (Redis unreachable): it did not happen, and will not later. */
 export const QUEUE_DOWN = 'Rewind could not record this: its Redis is unreachable. Nothing changed, and nothing will run later; try again in a moment.';
+
+/** Why a command could not be taken in: its own refusal, or Redis being unreachable. */
+export function intakeFailure(error: unknown): string {
+  return isRewindError(error) ? error.userMessage : QUEUE_DOWN;
+}

@@ -37,6 +37,12 @@ describe('commands queue', () => {
     expect(audit.filter((e) => e.type === 'approval.granted')).toHaveLength(1);
   });
 
+  it('refuses a command the worker could not run before it reaches the queue, saying what is wrong', async () => {
+    const bad = { type: 'restore' as const, rollbackId: 'rb_1', step: 'drop table', actor: ONCALL, reply: replyTo('oncall') };
+    await expect(fixture.h.rewind.queues.enqueueCommand(bad, 'int-bad')).rejects.toMatchObject({ userMessage: expect.stringMatching(/^Rewind cannot run that restore: step: expected a step name\. Nothing changed\.$/) });
+    expect(Object.values(await fixture.h.rewind.queues.commands.getJobCounts()).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
   it('lists the deployment history as releases, newest first, the live one marked and the others one click away', async () => {
     fixture.target.deploy('2.5.0');
     fixture.target.deploy('2.5.1');
