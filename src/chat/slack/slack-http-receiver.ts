@@ -11,6 +11,8 @@ import { HandledSlackBody } from './slack-payloads';
 
 /** Slack gives up after 3 s; answer a little before that if a listener never acks. */
 const ACK_DEADLINE_MS = 2_800;
+/** Slack's own window, applied to both sides of now. */
+const MAX_CLOCK_AHEAD_S = 5 * 60;
 
 function header(request: HttpRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -62,6 +64,8 @@ export class SlackHttpReceiver implements Receiver {
     const timestamp = Number(header(request, 'x-slack-request-timestamp'));
     try {
       if (!signature || !Number.isFinite(timestamp)) throw new Error('missing x-slack-signature or x-slack-request-timestamp');
+      // Bolt refuses only the stale side; a request dated ahead could be replayed until that time comes.
+      if (timestamp > this.clock.now() / 1000 + MAX_CLOCK_AHEAD_S) throw new Error('x-slack-request-timestamp is more than 5 minutes in the future');
       verifySlackRequest({
         signingSecret: this.signingSecret,
         body: raw,
