@@ -9,6 +9,7 @@ import type { Actor } from '../../src/domain/actor';
 import type { Clock } from '../../src/domain/ports';
 import type { RollbackRecord } from '../../src/domain/rollback-record';
 import type { RollbackState } from '../../src/domain/rollback-state';
+import type { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/observability/logger';
 import { SecretScrubber } from '../../src/observability/secret-scrubber';
 import { QueueSettings } from '../../src/queue/queue-settings';
@@ -47,12 +48,14 @@ export async function startHarness(
     clock?: Clock;
     /** A Redis of the test's own (default: the shared test Redis). */
     redisUrl?: string;
+    /** Where log lines go, and from which level (default: nowhere, unless REWIND_TEST_LOG_LEVEL says). */
+    log?: { level: string; destination: Writable };
   } = {},
 ): Promise<Harness> {
   const scrubber = new SecretScrubber();
   const loaded = parseCatalog(catalogYaml, options.env ?? {});
   scrubber.add(loaded.secrets);
-  const logger = createLogger({ level: process.env['REWIND_TEST_LOG_LEVEL'] ?? 'silent', scrubber });
+  const logger = createLogger({ level: options.log?.level ?? process.env['REWIND_TEST_LOG_LEVEL'] ?? 'silent', scrubber, ...(options.log ? { destination: options.log.destination } : {}) });
   const sink = new RecordingSink();
   const replier = new RecordingReplier();
   const prefix = options.prefix ?? uniquePrefix();
