@@ -19,8 +19,8 @@ describe('no false success', () => {
     await target?.close();
   });
 
-  async function rollBack(provider: string, extra = ''): Promise<string> {
-    const catalog = bluegreenCatalog(target.url, extra).replace(/provider: \{ type: bluegreen, baseUrl: [^ ]+, timeout: 2s, retries: 1 \}/, `provider: { type: bluegreen, baseUrl: ${target.url}, ${provider} }`);
+  async function rollBack(provider: string, extra = '', waitLive = '20s'): Promise<string> {
+    const catalog = bluegreenCatalog(target.url, extra).replace('waitLive: { timeout: 20s', `waitLive: { timeout: ${waitLive}`).replace(/provider: \{ type: bluegreen, baseUrl: [^ ]+, timeout: 2s, retries: 1 \}/, `provider: { type: bluegreen, baseUrl: ${target.url}, ${provider} }`);
     expect(catalog).toContain(provider);
     h = await startHarness(catalog);
     const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', reason: 'checkout 500s', requester: ONCALL, origin: { platform: 'slack' } });
@@ -55,6 +55,21 @@ describe('no false success', () => {
     const failure = await summaryOf(id, 'failure');
     expect(failure).toContain('the rollback may still land. Request it again only once you know it did not');
     expect(failure).not.toMatch(/Rollback completed/);
+  });
+
+  it('fails a rollback whose release never goes live by the deadline, with what was seen and whom to call', async () => {
+    target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    target.holdSwitches();
+    const id = await rollBack('timeout: 2s, retries: 1', '        escalation: "@sre-oncall (PagerDuty: checkout)"', '2s');
+    const done = await h.waitForState(id, ['succeeded', 'failed'], 30_000);
+    expect(done.state).toBe('failed');
+    expect(done.outcome).toMatchObject({ code: 'not_live', stoppedAt: 'wait_live', providerChanged: true });
+    expect(done.outcome?.message).toMatch(/^`2\.4\.0` was not serving traffic within \d+ s; last seen: switching traffic to blue \(2\.4\.0\)/);
+    const failure = await summaryOf(id, 'failure');
+    expect(failure).toContain('@sre-oncall (PagerDuty: checkout)');
+    expect(failure).toContain('last seen: switching traffic to blue (2.4.0)');
+    expect(failure).not.toMatch(/Rollback completed/);
+    target.releaseSwitches();
   });
 
   it('fails a rollback whose release was switched back while the checks ran, with both readings', async () => {
