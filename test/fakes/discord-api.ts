@@ -35,6 +35,8 @@ export interface FakeDiscordOptions {
   guildId?: string;
   /** What each route bucket allows per major parameter (default 50 per second); past it, a real 429. */
   rateLimit?: { limit: number; windowSeconds: number };
+  /** What `GET /gateway/bot` hands out: a FakeDiscordGateway's `url`. */
+  gatewayUrl?: () => string;
 }
 
 export interface DiscordCall {
@@ -431,6 +433,7 @@ export class FakeDiscord {
   private readonly applicationId: string;
   private readonly guildId: string;
   private readonly limits: RateLimits;
+  private readonly gatewayUrl: (() => string) | undefined;
   private server: HttpFakeServer | undefined;
   private sequence = FIRST_SNOWFLAKE;
   private readonly routes: Route[] = [
@@ -440,7 +443,7 @@ export class FakeDiscord {
       template: '/gateway/bot',
       bot: true,
       major: '',
-      handle: () => answer(200, { url: 'ws://127.0.0.1:1', shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 } }),
+      handle: () => answer(200, { url: this.gatewayUrl?.() ?? 'ws://127.0.0.1:1', shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 } }),
     },
     { method: 'POST', template: '/channels/:channel/messages', bot: true, major: 'channel', handle: (p, body) => this.postMessage(p['channel']!, body) },
     { method: 'GET', template: '/channels/:channel/messages/:message', bot: true, major: 'channel', handle: (p) => this.getMessage(p['channel']!, p['message']!) },
@@ -472,6 +475,7 @@ export class FakeDiscord {
     this.knownChannels = options.channels ? new Set(options.channels) : undefined;
     const rateLimit = options.rateLimit ?? { limit: 50, windowSeconds: 1 };
     this.limits = new RateLimits(rateLimit.limit, rateLimit.windowSeconds * 1000);
+    this.gatewayUrl = options.gatewayUrl;
   }
 
   static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
