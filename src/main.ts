@@ -34,6 +34,7 @@ export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.P
     roles: ROLES[role],
     loaded,
     redisUrl: settings.REDIS_URL,
+    redisCluster: settings.REDIS_CLUSTER,
     queue: queueSettingsFromEnv(env),
     logger,
     scrubber,

@@ -60,6 +60,8 @@ export interface RewindOptions {
   roles: RewindRoles;
   loaded: LoadedCatalog;
   redisUrl: string;
+  /** `redisUrl` is a node of a Redis Cluster. */
+  redisCluster?: boolean;
   queue: QueueSettings;
   logger: Logger;
   scrubber: SecretScrubber;
@@ -97,11 +99,12 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const clock = options.clock ?? systemClock;
   const keys = new Keys(settings.prefix);
   const onRedisError = (error: Error) => logger.warn({ err: error }, 'redis connection error');
-  const redis = createRedis(options.redisUrl, 'main', onRedisError);
-  const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError) : undefined;
+  const cluster = options.redisCluster ?? false;
+  const redis = createRedis(options.redisUrl, 'main', onRedisError, { cluster });
+  const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError, { cluster }) : undefined;
 
   const store = new RedisRollbackStore(redis, keys, options.scrubber, () => clock.now());
-  const intake = options.roles.ingress ? createRedis(options.redisUrl, 'intake', onRedisError, { failFast: true }) : undefined;
+  const intake = options.roles.ingress ? createRedis(options.redisUrl, 'intake', onRedisError, { failFast: true, cluster }) : undefined;
   const queues = new RewindQueues(redis, settings, onRedisError, intake);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
   const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });

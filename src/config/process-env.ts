@@ -7,6 +7,8 @@ export const ProcessEnv = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .default('redis://127.0.0.1:6379'),
+  /** REDIS_URL is one node of a Redis Cluster; the others are discovered from it. */
+  REDIS_CLUSTER: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

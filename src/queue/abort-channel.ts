@@ -2,7 +2,7 @@
  * Cancel and abort must reach the process running the rollback, wherever it is: a Redis pub/sub
  * message fires the AbortController that process registered for the rollback.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../store/redis-client';
 
 export class AbortChannel {
   private readonly controllers = new Map<string, Set<AbortController>>();

@@ -1,6 +1,6 @@
 /** The three BullMQ queues and the Scheduler port implemented on them. */
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../store/redis-client';
 import type { Clock, Scheduler } from '../domain/ports';
 import { ValidationError } from '../domain/errors';
 import { Command, type CommandInput } from '../engine/commands';

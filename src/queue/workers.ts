@@ -3,7 +3,7 @@
  * undelivered events. Rollback jobs tolerate several worker deaths (they resume from checkpoints).
  */
 import { Worker, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../store/redis-client';
 import { RetryLaterError } from '../domain/errors';
 import type { Replier } from '../domain/ports';
 import { Command } from '../engine/commands';

@@ -5,7 +5,7 @@
  * never extend someone else's lock.
  */
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import type { Logger } from '../observability/logger';
 import { RELEASE_LOCK_SCRIPT } from './scripts';
 

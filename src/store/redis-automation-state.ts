@@ -1,5 +1,5 @@
 /** AutomationState in Redis: pauses, locks and deploys as small JSON values; signal claims as SET NX with a TTL. */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import { z } from 'zod';
 import { Actor } from '../domain/actor';
 import type { AutoPause, AutomationState, DeployEvent, EnvironmentLock, HeldPlatform, MonitorReport } from '../domain/automation';

@@ -1,5 +1,5 @@
 /** ChatRefs in one Redis hash per rollback, kept for 30 days (long enough to edit a header or add a root cause). */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import type { ChatRefs } from '../chat/chat-refs';
 import type { Keys } from './keys';
 

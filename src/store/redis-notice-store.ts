@@ -3,7 +3,7 @@
  * rollback not started: cooldown"). Stored with their message in the same outbox as rollbacks, so
  * they reach every incident channel in order, with retries, through the same drainer.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import { z } from 'zod';
 import { newRollbackId } from '../domain/ids';
 import type { Message } from '../domain/message';

@@ -1,6 +1,6 @@
 /** OutboxLog on Redis streams: one stream per rollback, one cursor per sink, a token lock per drain. */
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import { OutboundEvent } from '../domain/outbound-event';
 import type { OutboxLog } from '../domain/ports';
 import type { Keys } from './keys';

@@ -2,7 +2,7 @@
  * RollbackStore on Redis. Sequence numbers for audit and chat events come from the record, so a
  * commit retried after a crash either lands whole with the same numbers or is refused by the CAS.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from './redis-client';
 import { AuditEvent, type NewAuditEvent } from '../domain/audit';
 import { ConflictError, UnknownRollbackError } from '../domain/errors';
 import { OutboundEvent } from '../domain/outbound-event';

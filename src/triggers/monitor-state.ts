@@ -1,5 +1,5 @@
 /** What the monitor knows per environment (probe streak, rule breaches), kept in Redis so a new leader carries on and status can show it. */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../store/redis-client';
 import { z } from 'zod';
 
 export const ProbeState = z.object({

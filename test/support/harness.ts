@@ -48,6 +48,8 @@ export async function startHarness(
     clock?: Clock;
     /** A Redis of the test's own (default: the shared test Redis). */
     redisUrl?: string;
+    /** `redisUrl` is a node of a Redis Cluster. */
+    redisCluster?: boolean;
     /** Where log lines go, and from which level (default: nowhere, unless REWIND_TEST_LOG_LEVEL says). */
     log?: { level: string; destination: Writable };
   } = {},
@@ -63,6 +65,7 @@ export async function startHarness(
     roles: options.roles ?? { ingress: true, worker: true },
     loaded,
     redisUrl: options.redisUrl ?? testRedisUrl(),
+    ...(options.redisCluster ? { redisCluster: true } : {}),
     queue: QueueSettings.parse({ prefix, ...FAST_QUEUE }),
     logger,
     scrubber,

@@ -2,7 +2,7 @@
  * The console's chat lives in one Redis stream, so workers (which post) and any ingress replica
  * (which serves the page) share it. Capped: the console shows recent history only.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../store/redis-client';
 import { ConsoleEvent } from './console-event';
 
 const MAX_EVENTS = 5_000;

@@ -3,7 +3,7 @@
  * queue as Slack and Discord. It has no authentication: enable it (REWIND_CONSOLE=1) only where
  * the page is reachable by people who may act as anyone.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../store/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { ConsoleEventLog } from './console-event-log';
 import { ConsoleHub } from './console-hub';

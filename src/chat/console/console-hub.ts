@@ -3,7 +3,7 @@
  * the stream, however many browsers are connected. A new subscriber gets recent history first,
  * then everything after it, with nothing lost or repeated in between.
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../store/redis-client';
 import type { Logger } from '../../observability/logger';
 import { visibleTo, type ConsoleEvent } from './console-event';
 import { after, decode, type ConsoleEventLog } from './console-event-log';

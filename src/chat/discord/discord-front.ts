@@ -2,7 +2,7 @@
  * Everything Discord for one process: for workers the sink and the replier; for ingress the HTTP
  * interactions route (scales out freely) or the gateway connection (one leader across replicas).
  */
-import type Redis from 'ioredis';
+import type { RedisClient as Redis } from '../../store/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { DiscordGateway } from './discord-gateway';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
