@@ -4,6 +4,7 @@
  *  - auto trigger: deciding health probe → rollback job started (target < 500 ms)
  *  - recovery: critical /rollback typed in the console → verified summary posted (target < 2 s)
  *  - Slack ack: signed slash commands at 200/s → HTTP answer, p99 (target < 50 ms)
+ *  - load: 1,000 critical rollbacks at once through Slack, one process (targets ≤ 7 s, ≤ 256 MB RSS)
  */
 import { createRewind, type Rewind } from '../src/app/create-rewind';
 import { parseCatalog } from '../src/config/load-catalog';
@@ -15,6 +16,7 @@ import { SecretScrubber } from '../src/observability/secret-scrubber';
 import { QueueSettings } from '../src/queue/queue-settings';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
 import { openSse } from '../test/support/sse-client';
+import { thousandRollbacks } from './load';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../test/support/slack-signing';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
@@ -147,6 +149,21 @@ async function main(): Promise<void> {
       const ok = judged < target;
       if (!ok) missed++;
       process.stdout.write(`${name.padEnd(56)} ${String(values.length).padStart(5)} ${p50.toFixed(1).padStart(8)} ${p99.toFixed(1).padStart(8)} ${max.toFixed(1).padStart(8)}  ${by} < ${target} ${ok ? 'met' : 'MISSED'}\n`);
+    }
+    const load = await thousandRollbacks(redis.url);
+    const loadRows: [string, number, number, string][] = [
+      [`${load.rollbacks} critical rollbacks at once, one process: all summarized (s)`, load.seconds, 7, '≤'],
+      ['  peak RSS of that process (MB)', load.peakRssMb, 256, '≤'],
+      ['  rollbacks per second', load.perSecond, NaN, ''],
+      ['  Redis commands per rollback', load.redisCommandsPerRollback, NaN, ''],
+      ['  chat calls per rollback', load.chatCallsPerRollback, NaN, ''],
+      ['  services switched more than once', load.duplicateSwitches, 0, '='],
+    ];
+    process.stdout.write('\n');
+    for (const [label, value, target, how] of loadRows) {
+      const ok = how === '≤' ? value <= target : how === '=' ? value === target : true;
+      if (!ok) missed++;
+      process.stdout.write(`${label.padEnd(66)} ${value.toFixed(1).padStart(9)}  ${how ? `${how} ${target} ${ok ? 'met' : 'MISSED'}` : ''}\n`);
     }
     process.exitCode = missed > 0 ? 1 : 0;
   } finally {
