@@ -50,7 +50,8 @@ async function commandsProcessed(redis: Redis): Promise<number> {
 
 /** Rewind as `npm start` runs it (`node dist/cli.js start`), its URL read from the ready line. */
 async function startRewindProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'start'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/cli.js'), 'start'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -91,6 +92,7 @@ export async function thousandRollbacks(redisUrl: string, count = Number(process
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_MODE: 'http',
     SLACK_API_URL: slack.apiUrl,
+    ...(process.env['BENCH_ENV'] ? JSON.parse(process.env['BENCH_ENV']) as Record<string, string> : {}),
   });
   try {
     const commandsBefore = await commandsProcessed(counter);

@@ -125,11 +125,12 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
   const automation = new RedisAutomationState(redis, keys);
   const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());
+  const scheduler = new BullScheduler(queues, aborts, clock, settings.prefix);
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,
     integrations,
-    scheduler: new BullScheduler(queues, aborts, clock),
+    scheduler,
     clock,
     groups: options.groups ?? fronts.find((f) => f.groups)?.groups ?? NO_GROUPS,
     newId: newRollbackId,
@@ -146,7 +147,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     const conversations = { get: (id: string) => (RedisNoticeStore.isNoticeId(id) ? notices.get(id) : store.get(id)) };
     const drainer = new OutboxDrainer(conversations, new RedisOutboxLog(redis, keys), sinks, logger);
     const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));
-    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
+    workers = await startWorkers({ connection: redis, settings, queues, scheduler, service, drainer, replier, aborts, logger });
     monitor = new AutomationMonitor({
       catalog: options.loaded.catalog,
       http,

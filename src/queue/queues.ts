@@ -6,9 +6,12 @@ import { ValidationError } from '../domain/errors';
 import { Command, type CommandInput } from '../engine/commands';
 import type { AbortChannel } from './abort-channel';
 import { jobIdPart, type DeliverJob, type ExecuteJob, type RestoreJob } from './job-data';
+import { Keys } from '../store/keys';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
 const WEEK_S = 7 * 24 * 3600;
+/** How long a "delivery job waiting" mark lasts if its job is lost: the sweep covers the gap. */
+const SCHEDULED_MARK_MS = 60_000;
 
 export class RewindQueues {
   readonly commands: Queue;
@@ -18,7 +21,7 @@ export class RewindQueues {
   /** Where chat commands are taken in: the `commands` queue on a connection that fails fast while Redis is down. */
   private readonly intake: Queue | undefined;
 
-  constructor(connection: Redis, settings: QueueSettings, onError: (error: Error) => void, intakeConnection?: Redis) {
+  constructor(readonly connection: Redis, settings: QueueSettings, onError: (error: Error) => void, intakeConnection?: Redis) {
     const options = { connection, prefix: settings.prefix };
     this.commands = new Queue(QUEUE_NAMES.commands, options);
     this.intake = intakeConnection ? new Queue(QUEUE_NAMES.commands, { connection: intakeConnection, prefix: settings.prefix }) : undefined;
@@ -52,11 +55,16 @@ export class RewindQueues {
 }
 
 export class BullScheduler implements Scheduler {
+  private readonly keys: Keys;
+
   constructor(
     private readonly queues: RewindQueues,
     private readonly aborts: AbortChannel,
     private readonly clock: Clock,
-  ) {}
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+  }
 
   async execute(rollbackId: string, run: number): Promise<void> {
     await this.queues.rollbacks.add(
@@ -103,11 +111,23 @@ export class BullScheduler implements Scheduler {
     await this.aborts.publish(rollbackId);
   }
 
+  /**
+   * One waiting delivery job per rollback is enough: it drains every event committed before it
+   * starts. The mark is cleared when a worker takes the job (`deliveryStarted`), so a commit after
+   * that schedules a new one and no event waits for the sweep.
+   */
   async deliver(rollbackId: string): Promise<void> {
+    const fresh = await this.queues.connection.set(this.keys.outboxScheduled(rollbackId), '1', 'PX', SCHEDULED_MARK_MS, 'NX');
+    if (fresh === null) return;
     await this.queues.outbox.add(
       'deliver',
       { rollbackId },
       { attempts: 100, backoff: { type: 'retry-later' }, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
     );
+  }
+
+  /** Called by the worker before it drains: commits from now on schedule a job of their own. */
+  async deliveryStarted(rollbackId: string): Promise<void> {
+    await this.queues.connection.del(this.keys.outboxScheduled(rollbackId));
   }
 }

@@ -47,6 +47,10 @@ export class Keys {
   outboxCursor(id: string): string {
     return `${this.prefix}:outbox-cursor:${id}`;
   }
+  /** Set while a delivery job for the rollback waits in the queue: later commits need not add another. */
+  outboxScheduled(id: string): string {
+    return `${this.prefix}:outbox-scheduled:${id}`;
+  }
   outboxLock(id: string): string {
     return `${this.prefix}:outbox-lock:${id}`;
   }

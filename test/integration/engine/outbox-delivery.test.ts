@@ -1,5 +1,6 @@
 /** Chat delivery survives a rate-limited platform: retried after Retry-After, nothing dropped, order kept. */
-import { ONCALL, useBluegreenRewind } from '../../support/harness';
+import { startTarget } from '../../support/bluegreen-target';
+import { bluegreenCatalog, LEAD, ONCALL, startHarness, useBluegreenRewind } from '../../support/harness';
 import { waitFor } from '../../support/wait-for';
 
 describe('outbox delivery', () => {
@@ -24,5 +25,22 @@ describe('outbox delivery', () => {
     // Events without a key arrive in the order they were appended.
     const plain = delivered.filter((e) => !e.supersedes).map((e) => e.seq);
     expect(plain).toEqual([...plain].sort((a, b) => a - b));
+  });
+
+  it('keeps one delivery job waiting per rollback however many commits add chat events', async () => {
+    const target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
+    // No worker: every commit's delivery waits in the queue.
+    const h = await startHarness(bluegreenCatalog(target.url), { roles: { ingress: true, worker: false } });
+    try {
+      const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'high', reason: 'coalesce', requester: ONCALL, origin: { platform: 'slack' } });
+      if (result.kind !== 'created') throw new Error('expected created');
+      await h.rewind.service.approve(result.record.id, ONCALL).catch(() => undefined);
+      await h.rewind.service.approve(result.record.id, LEAD);
+      expect((await h.rewind.store.outboxEvents(result.record.id)).length).toBeGreaterThan(3);
+      expect(await h.rewind.queues.outbox.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 1, delayed: 0 });
+    } finally {
+      await h.close();
+      await target.close();
+    }
   });
 });
