@@ -10,8 +10,8 @@ import type { StepName } from '../../src/domain/plan';
 import { stepOf } from '../../src/domain/rollback-record';
 import { startTarget } from '../support/bluegreen-target';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../support/harness';
-import { testRedisUrl, uniquePrefix } from '../support/redis';
-import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
+import { uniquePrefix } from '../support/redis';
+import { spawnRewind, workerEnv, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(120_000);
@@ -49,7 +49,7 @@ describe('a worker killed inside each step of the plan', () => {
     ].join('\n');
     const catalog = bluegreenCatalog(target.url, extra).replace('timeout: 2s, retries: 1 }', 'timeout: 5s, retries: 1 }');
     const prefix = uniquePrefix(`killstep`);
-    const env = { REWIND_CONFIG: writeCatalog(catalog), REDIS_URL: testRedisUrl(), REWIND_REDIS_PREFIX: prefix, REWIND_LOCK_DURATION_MS: '1000', REWIND_STALLED_INTERVAL_MS: '500' };
+    const env = workerEnv(catalog, prefix);
     ingress = await startHarness(catalog, { roles: { ingress: true, worker: false }, prefix });
     const first = await spawnRewind('worker', env);
     workers.push(first);

@@ -8,8 +8,8 @@ import { RenderService } from '../../src/demo/render-service';
 import { stepOf } from '../../src/domain/rollback-record';
 import { RENDER_SERVICE, RENDER_TOKEN, seedRender } from '../contract/subjects/render';
 import { ONCALL, platformCatalog, startHarness, type Harness } from '../support/harness';
-import { testRedisUrl, uniquePrefix } from '../support/redis';
-import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
+import { uniquePrefix } from '../support/redis';
+import { spawnRewind, workerEnv, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -39,14 +39,7 @@ describe('a worker killed between the platform call and its checkpoint', () => {
         `          - { type: version, url: ${render.url}/app/version, path: version }`,
       ].join('\n'),
     );
-    const env = {
-      REWIND_CONFIG: writeCatalog(catalog),
-      REDIS_URL: testRedisUrl(),
-      REWIND_REDIS_PREFIX: prefix,
-      REWIND_LOCK_DURATION_MS: '1000',
-      REWIND_STALLED_INTERVAL_MS: '500',
-      RENDER_API_KEY: RENDER_TOKEN,
-    };
+    const env = workerEnv(catalog, prefix, { RENDER_API_KEY: RENDER_TOKEN });
     ingress = await startHarness(catalog, { roles: { ingress: true, worker: false }, prefix, env: { RENDER_API_KEY: RENDER_TOKEN } });
 
     const first = await spawnRewind('worker', env);

@@ -13,8 +13,8 @@ import { Command } from '../../src/engine/commands';
 import { startTarget } from '../support/bluegreen-target';
 import { bluegreenCatalog, LEAD, ONCALL, startHarness, type Harness } from '../support/harness';
 import { describeWithPostgres, startPostgres, type PostgresServer } from '../support/postgres-server';
-import { testRedisUrl, uniquePrefix } from '../support/redis';
-import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
+import { uniquePrefix } from '../support/redis';
+import { spawnRewind, workerEnv, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -47,7 +47,7 @@ withPostgres('a worker killed in the middle of a database restore', () => {
     backups = mkdtempSync(join(tmpdir(), 'rewind-backups-'));
     const catalog = bluegreenCatalog(target.url, ['        steps:', '          before:', `            - { type: postgres-backup, database: "\${DATABASE_URL}", dir: "${backups}" }`].join('\n'));
     const prefix = uniquePrefix('killrestore');
-    const env = { REWIND_CONFIG: writeCatalog(catalog), REDIS_URL: testRedisUrl(), REWIND_REDIS_PREFIX: prefix, REWIND_LOCK_DURATION_MS: '1000', REWIND_STALLED_INTERVAL_MS: '500', DATABASE_URL: db };
+    const env = workerEnv(catalog, prefix, { DATABASE_URL: db });
     ingress = await startHarness(catalog, { roles: { ingress: true, worker: false }, prefix, env: { DATABASE_URL: db } });
     const first = await spawnRewind('worker', env);
     workers.push(first);

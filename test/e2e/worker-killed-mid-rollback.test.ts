@@ -8,8 +8,8 @@ import type { BlueGreenService } from '../../src/demo/bluegreen-service';
 import { startTarget } from '../support/bluegreen-target';
 import { stepOf } from '../../src/domain/rollback-record';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../support/harness';
-import { testRedisUrl, uniquePrefix } from '../support/redis';
-import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
+import { uniquePrefix } from '../support/redis';
+import { spawnRewind, workerEnv, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -30,13 +30,7 @@ describe('a worker killed while waiting for the release to go live', () => {
     target.holdSwitches();
     const prefix = uniquePrefix('kill');
     const catalog = bluegreenCatalog(target.url, `        verify:\n          - { type: http, name: health, url: ${target.url}/health }`);
-    const env = {
-      REWIND_CONFIG: writeCatalog(catalog),
-      REDIS_URL: testRedisUrl(),
-      REWIND_REDIS_PREFIX: prefix,
-      REWIND_LOCK_DURATION_MS: '1000',
-      REWIND_STALLED_INTERVAL_MS: '500',
-    };
+    const env = workerEnv(catalog, prefix);
     ingress = await startHarness(catalog, { roles: { ingress: true, worker: false }, prefix });
 
     const first = await spawnRewind('worker', env);

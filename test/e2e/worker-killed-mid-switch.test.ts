@@ -8,8 +8,8 @@ import type { BlueGreenService } from '../../src/demo/bluegreen-service';
 import { stepOf } from '../../src/domain/rollback-record';
 import { startTarget } from '../support/bluegreen-target';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../support/harness';
-import { testRedisUrl, uniquePrefix } from '../support/redis';
-import { spawnRewind, writeCatalog, type RewindProcess } from '../support/spawn-rewind';
+import { uniquePrefix } from '../support/redis';
+import { spawnRewind, workerEnv, type RewindProcess } from '../support/spawn-rewind';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(90_000);
@@ -31,7 +31,7 @@ describe('a worker killed after sending a switch that is not idempotent', () => 
     const catalog = bluegreenCatalog(target.url).replace('timeout: 2s, retries: 1 }', 'timeout: 60s, retries: 1, confirmWithin: 20s }');
     expect(catalog).toContain('confirmWithin: 20s');
     const prefix = uniquePrefix('killswitch');
-    const env = { REWIND_CONFIG: writeCatalog(catalog), REDIS_URL: testRedisUrl(), REWIND_REDIS_PREFIX: prefix, REWIND_LOCK_DURATION_MS: '1000', REWIND_STALLED_INTERVAL_MS: '500' };
+    const env = workerEnv(catalog, prefix);
     ingress = await startHarness(catalog, { roles: { ingress: true, worker: false }, prefix });
     const first = await spawnRewind('worker', env);
     workers.push(first);

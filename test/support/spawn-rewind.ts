@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { testRedisUrl } from './redis';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -17,6 +18,14 @@ export function writeCatalog(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'rewind-catalog-')), 'rewind.yaml');
   writeFileSync(file, yaml);
   return file;
+}
+
+/**
+ * What a spawned worker needs to share a test's Redis prefix and catalog, with locks short enough
+ * that a killed worker's job is taken over within about a second.
+ */
+export function workerEnv(catalog: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { REWIND_CONFIG: writeCatalog(catalog), REDIS_URL: testRedisUrl(), REWIND_REDIS_PREFIX: prefix, REWIND_LOCK_DURATION_MS: '1000', REWIND_STALLED_INTERVAL_MS: '500', ...extra };
 }
 
 export async function spawnRewind(role: 'start' | 'ingress' | 'worker', env: Record<string, string>, readyTimeoutMs = 30_000): Promise<RewindProcess> {
