@@ -4,7 +4,9 @@
  *  - auto trigger: deciding health probe → rollback job started (target < 500 ms)
  *  - recovery: critical /rollback typed in the console → verified summary posted (target < 2 s)
  *  - Slack ack: signed slash commands at 200/s → HTTP answer, p99 (target < 50 ms)
- *  - load: 1,000 critical rollbacks at once through Slack, one process (targets ≤ 7 s, ≤ 256 MB RSS)
+ *  - load: 1,000 critical rollbacks at once through Slack, one process (targets ≤ 7 s, ≤ 256 MB RSS),
+ *    then one ingress and two workers; the ingress's idle RSS (≤ 120 MB); the Slack ack in bursts of
+ *    100 against a bare Bolt app (p99 ≤ 1.5×)
  */
 import { createRewind, type Rewind } from '../src/app/create-rewind';
 import { parseCatalog } from '../src/config/load-catalog';
@@ -16,6 +18,8 @@ import { SecretScrubber } from '../src/observability/secret-scrubber';
 import { QueueSettings } from '../src/queue/queue-settings';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
 import { openSse } from '../test/support/sse-client';
+import { ingressIdleRssMb } from './ingress-idle';
+import { ackUnderBursts } from './slack-ack-bursts';
 import { thousandRollbacks } from './load';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../test/support/slack-signing';
 
@@ -150,7 +154,11 @@ async function main(): Promise<void> {
       if (!ok) missed++;
       process.stdout.write(`${name.padEnd(56)} ${String(values.length).padStart(5)} ${p50.toFixed(1).padStart(8)} ${p99.toFixed(1).padStart(8)} ${max.toFixed(1).padStart(8)}  ${by} < ${target} ${ok ? 'met' : 'MISSED'}\n`);
     }
-    const load = await thousandRollbacks(redis.url);
+    const load = await thousandRollbacks(redis.url, 'one');
+    const split = await thousandRollbacks(redis.url, 'split');
+    const idle = await ingressIdleRssMb(redis.url);
+    const bursts = await ackUnderBursts(redis.url);
+    const [rewindP99, boltP99] = [percentile(bursts.rewind, 99), percentile(bursts.bolt, 99)];
     const loadRows: [string, number, number, string][] = [
       [`${load.rollbacks} critical rollbacks at once, one process: all summarized (s)`, load.seconds, 7, '≤'],
       ['  peak RSS of that process (MB)', load.peakRssMb, 256, '≤'],
@@ -158,6 +166,13 @@ async function main(): Promise<void> {
       ['  Redis commands per rollback', load.redisCommandsPerRollback, NaN, ''],
       ['  chat calls per rollback', load.chatCallsPerRollback, NaN, ''],
       ['  services switched more than once', load.duplicateSwitches, 0, '='],
+      [`the same, one ingress and two workers: all summarized (s)`, split.seconds, NaN, ''],
+      ['  largest peak RSS of the three processes (MB)', split.peakRssMb, NaN, ''],
+      ['  services switched more than once', split.duplicateSwitches, 0, '='],
+      ['rewind ingress alone, idle: RSS (MB)', idle, 120, '≤'],
+      [`Slack ack in bursts of 100 while rollbacks run, p99 (ms, n=${bursts.rewind.length})`, rewindP99, NaN, ''],
+      ['  bare Bolt, same bursts, p99 (ms)', boltP99, NaN, ''],
+      ['  Rewind / bare Bolt', rewindP99 / boltP99, 1.5, '≤'],
     ];
     process.stdout.write('\n');
     for (const [label, value, target, how] of loadRows) {
