@@ -11,9 +11,7 @@ import { RoutingReplier } from '../chat/routing-replier';
 import type { ChatFront } from '../chat/chat-front';
 import { createConsoleFront } from '../chat/console/console-front';
 import type { Guide } from '../chat/console/console-routes';
-import { createDiscordFront } from '../chat/discord/discord-front';
 import type { DiscordSettings } from '../chat/discord/discord-settings';
-import { createSlackFront } from '../chat/slack/slack-front';
 import type { SlackSettings } from '../chat/slack/slack-settings';
 import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
 import { newRollbackId } from '../domain/ids';
@@ -94,6 +92,9 @@ export interface Rewind {
   close(): Promise<void>;
 }
 
+const loadSlackFront = () => require('../chat/slack/slack-front') as typeof import('../chat/slack/slack-front');
+const loadDiscordFront = () => require('../chat/discord/discord-front') as typeof import('../chat/discord/discord-front');
+
 export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const { logger, queue: settings } = options;
   const clock = options.clock ?? systemClock;
@@ -120,8 +121,9 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     logger,
   };
   const fronts: ChatFront[] = [];
-  if (options.slack) fronts.push(await createSlackFront(options.slack, frontDeps));
-  if (options.discord) fronts.push(await createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
+  // Each platform's SDK (Bolt about 30 MB, Discord's REST client about 23 MB) is loaded only where it is configured.
+  if (options.slack) fronts.push(await loadSlackFront().createSlackFront(options.slack, frontDeps));
+  if (options.discord) fronts.push(await loadDiscordFront().createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
   if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
   const automation = new RedisAutomationState(redis, keys);
   const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());

@@ -2,7 +2,7 @@
  * One short PostgreSQL session for a read (what a restore would overwrite, which migrations ran):
  * connect, query, close, bounded by a timeout and the caller's abort signal.
  */
-import { Client, type QueryResultRow } from 'pg';
+import type { QueryResultRow } from 'pg';
 
 export interface SessionOptions {
   timeoutMs: number;
@@ -13,6 +13,8 @@ export type Query = <R extends QueryResultRow>(text: string, values?: unknown[])
 
 export async function withPostgres<T>(databaseUrl: string, options: SessionOptions, work: (query: Query) => Promise<T>): Promise<T> {
   options.signal?.throwIfAborted();
+  // pg is loaded by the first database read, not by every process that could make one.
+  const { Client } = require('pg') as typeof import('pg');
   const client = new Client({
     connectionString: databaseUrl,
     connectionTimeoutMillis: Math.min(options.timeoutMs, 10_000),

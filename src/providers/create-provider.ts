@@ -6,11 +6,16 @@ import { BlueGreenProvider } from './bluegreen/bluegreen-provider';
 import type { ProviderDeps, ProviderSite } from './provider-site';
 import { FlyProvider } from './fly/fly-provider';
 import { GitProvider } from './git/git-provider';
-import { GithubProvider } from './github/github-provider';
 import { HerokuProvider } from './heroku/heroku-provider';
-import { KubernetesProvider } from './kubernetes/kubernetes-provider';
 import { RenderProvider } from './render/render-provider';
 import { VercelProvider } from './vercel/vercel-provider';
+
+/*
+ * The Kubernetes client (about 40 MB of heap) and Octokit are loaded only by a process whose catalog
+ * names those platforms: an ingress for a Slack team on Render should not carry them.
+ */
+const loadKubernetes = () => require('./kubernetes/kubernetes-provider') as typeof import('./kubernetes/kubernetes-provider');
+const loadGithub = () => require('./github/github-provider') as typeof import('./github/github-provider');
 
 export function createProvider(config: ProviderConfig, deps: ProviderDeps, site: ProviderSite): DeployProvider {
   switch (config.type) {
@@ -27,9 +32,9 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps, site:
     case 'argocd':
       return new ArgoCdProvider(config, deps, site);
     case 'github':
-      return new GithubProvider(config, deps, site);
+      return new (loadGithub().GithubProvider)(config, deps, site);
     case 'kubernetes':
-      return new KubernetesProvider(config, deps, site);
+      return new (loadKubernetes().KubernetesProvider)(config, deps, site);
     case 'git':
       return new GitProvider(config, deps, config.live && 'provider' in config.live ? createProvider(config.live.provider, deps, { ...site, holdAfterRollback: false }) : undefined);
     default: {

@@ -4,7 +4,6 @@
  */
 import type { RedisClient as Redis } from '../../store/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
-import { DiscordGateway } from './discord-gateway';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
 import { discordInteractionsRoute } from './discord-interactions-route';
 import { DiscordReplier } from './discord-replier';
@@ -28,6 +27,8 @@ export async function createDiscordFront(settings: DiscordSettings, deps: Discor
     front.routes.push(discordInteractionsRoute(handler, discordPublicKey(settings.publicKey!), deps.clock, deps.logger));
     return front;
   }
+  // discord.js (about 45 MB) is loaded only in gateway mode.
+  const { DiscordGateway } = require('./discord-gateway') as typeof import('./discord-gateway');
   const gateway = new DiscordGateway(settings, handler, rest, deps.redis, deps.leaderKey, deps.logger);
   await gateway.start();
   front.stop = () => gateway.stop();
