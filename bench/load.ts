@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { FakeSlack, FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
-import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../test/support/slack-signing';
+import { FakeSlack } from '../test/fakes/slack-api';
+import { postToSlackEndpoint, slashCommandForm } from '../test/support/slack-signing';
 import { FleetService } from './fleet-service';
-import { rssMb, startRewindProcess, stopRewindProcess } from './rewind-process';
+import { benchEnv, rssMb, startRewindProcess, stopRewindProcess } from './rewind-process';
 
 export interface LoadResult {
   rollbacks: number;
@@ -57,15 +57,7 @@ export async function thousandRollbacks(redisUrl: string, topology: Topology = '
   const dir = mkdtempSync(join(tmpdir(), 'rewind-load-'));
   writeFileSync(join(dir, 'rewind.yaml'), fleetCatalog(fleet, count));
   const env = {
-    REWIND_CONFIG: join(dir, 'rewind.yaml'),
-    REDIS_URL: redisUrl,
-    REWIND_REDIS_PREFIX: `{load-${Math.random().toString(36).slice(2, 8)}}`,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_MODE: 'http',
-    SLACK_API_URL: slack.apiUrl,
+    ...benchEnv(join(dir, 'rewind.yaml'), redisUrl, slack.apiUrl, 'load'),
     ...(process.env['BENCH_ENV'] ? (JSON.parse(process.env['BENCH_ENV']) as Record<string, string>) : {}),
   };
   const processes = topology === 'one' ? [await startRewindProcess('start', env)] : [await startRewindProcess('ingress', env), await startRewindProcess('worker', env), await startRewindProcess('worker', env)];

@@ -2,8 +2,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
+import { SIGNING_SECRET } from '../test/support/slack-signing';
 
 const ROOT = resolve(__dirname, '..');
+
+/** The environment of a Rewind process under a bench: its catalog, a private key prefix, Slack in HTTP mode on the fake. */
+export function benchEnv(catalogFile: string, redisUrl: string, slackApiUrl: string, label: string): Record<string, string> {
+  return {
+    REWIND_CONFIG: catalogFile,
+    REDIS_URL: redisUrl,
+    REWIND_REDIS_PREFIX: `{${label}-${Math.random().toString(36).slice(2, 8)}}`,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_MODE: 'http',
+    SLACK_API_URL: slackApiUrl,
+  };
+}
 
 export interface RewindProcess {
   child: ChildProcess;

@@ -11,7 +11,7 @@ import { FakeSlack, FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../test/support/slack-signing';
 import { FleetService } from './fleet-service';
 import { fleetCatalog, serviceName } from './load';
-import { startRewindProcess, stopRewindProcess } from './rewind-process';
+import { benchEnv, startRewindProcess, stopRewindProcess } from './rewind-process';
 
 const BURSTS = 10;
 const BURST = 100;
@@ -48,15 +48,7 @@ export async function ackUnderBursts(redisUrl: string): Promise<{ rewind: number
   const dir = mkdtempSync(join(tmpdir(), 'rewind-bursts-'));
   writeFileSync(join(dir, 'rewind.yaml'), fleetCatalog(fleet, BURSTS * BURST));
   const rewind = await startRewindProcess('start', {
-    REWIND_CONFIG: join(dir, 'rewind.yaml'),
-    REDIS_URL: redisUrl,
-    REWIND_REDIS_PREFIX: `{bursts-${Math.random().toString(36).slice(2, 8)}}`,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_MODE: 'http',
-    SLACK_API_URL: slack.apiUrl,
+    ...benchEnv(join(dir, 'rewind.yaml'), redisUrl, slack.apiUrl, 'bursts'),
   });
   const bolt = await startBareBolt(slack.apiUrl);
   try {
