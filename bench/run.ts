@@ -19,6 +19,7 @@ import { QueueSettings } from '../src/queue/queue-settings';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../test/fakes/slack-api';
 import { openSse } from '../test/support/sse-client';
 import { ingressIdleRssMb } from './ingress-idle';
+import { pipelineOverhead } from './pipeline-overhead';
 import { ackUnderBursts } from './slack-ack-bursts';
 import { thousandRollbacks } from './load';
 import { postToSlackEndpoint, SIGNING_SECRET, slashCommandForm } from '../test/support/slack-signing';
@@ -159,6 +160,8 @@ async function main(): Promise<void> {
     const idle = await ingressIdleRssMb(redis.url);
     const bursts = await ackUnderBursts(redis.url);
     const [rewindP99, boltP99] = [percentile(bursts.rewind, 99), percentile(bursts.bolt, 99)];
+    const pipeline = await pipelineOverhead(redis.url);
+    const [pipelineP50, rawP50] = [percentile(pipeline.rewind, 50), percentile(pipeline.raw, 50)];
     const loadRows: [string, number, number, string][] = [
       [`${load.rollbacks} critical rollbacks at once, one process: all summarized (s)`, load.seconds, 7, '≤'],
       ['  peak RSS of that process (MB)', load.peakRssMb, 256, '≤'],
@@ -173,6 +176,9 @@ async function main(): Promise<void> {
       [`Slack ack in bursts of 100 while rollbacks run, p99 (ms, n=${bursts.rewind.length})`, rewindP99, NaN, ''],
       ['  bare Bolt, same bursts, p99 (ms)', boltP99, NaN, ''],
       ['  Rewind / bare Bolt', rewindP99 / boltP99, 1.5, '≤'],
+      [`Slack command → rollback job started, one at a time, p50 (ms, n=${pipeline.rewind.length})`, pipelineP50, NaN, ''],
+      ['  raw BullMQ enqueue → processing start, p50 (ms)', rawP50, NaN, ''],
+      ['  Rewind / raw BullMQ', pipelineP50 / rawP50, 3, '≤'],
     ];
     process.stdout.write('\n');
     for (const [label, value, target, how] of loadRows) {
