@@ -51,9 +51,11 @@ export class RollbackExecutor {
     const record = await this.start(id, run);
     if (!record) return;
     // The plan was fixed when the rollback was requested: the built-in steps and the catalog's own.
+    let known: RollbackRecord | undefined = record;
     for (const { name } of record.steps) {
-      const flow = await this.step(id, run, name, signal);
+      const { flow, record: after } = await this.step(id, run, name, signal, known);
       if (flow === 'stop') return;
+      known = after;
     }
   }
 
@@ -67,9 +69,10 @@ export class RollbackExecutor {
     return active(record, run) ? record : undefined;
   }
 
-  private async step(id: string, run: number, name: StepName, signal: AbortSignal): Promise<Flow> {
-    const begun = await transact<Flow>(this.deps, id, (current, change) => this.begin(current, change, run, name));
-    if (begun.result !== 'run') return begun.result;
+  /** Runs one step; `known` is the record as this run last committed it (it saves a read when nobody else committed since). */
+  private async step(id: string, run: number, name: StepName, signal: AbortSignal, known?: RollbackRecord): Promise<{ flow: Flow; record?: RollbackRecord }> {
+    const begun = await transact<Flow>(this.deps, id, (current, change) => this.begin(current, change, run, name), known);
+    if (begun.result !== 'run') return { flow: begun.result, record: begun.record };
 
     const record = begun.record;
     let outcome: StepResult | StepFailure;
@@ -87,7 +90,7 @@ export class RollbackExecutor {
       });
     } catch (error) {
       // Cancel or abort interrupted a wait: the next begin() sees why and ends the rollback.
-      if (signal.aborted) return this.afterInterrupt(id, run, name);
+      if (signal.aborted) return { flow: await this.afterInterrupt(id, run, name) };
       outcome =
         error instanceof StepFailure
           ? error
@@ -97,10 +100,10 @@ export class RollbackExecutor {
             });
       this.deps.logger.warn({ rollbackId: id, step: name, err: error }, 'rollback step failed');
     }
-    const finished = await transact<Flow>(this.deps, id, (current, change) => this.finish(current, change, run, name, outcome));
+    const finished = await transact<Flow>(this.deps, id, (current, change) => this.finish(current, change, run, name, outcome), record);
     await this.keepPlatformHold(finished.record);
     if (name === 'summarize' && finished.record.state === 'succeeded') await this.lockAfterRollback(finished.record);
-    return finished.result;
+    return { flow: finished.result, record: finished.record };
   }
 
   /** A line from inside a running step: one thread post and one audit note, while the run is still this one. */

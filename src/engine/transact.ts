@@ -11,12 +11,19 @@ const MAX_ATTEMPTS = 25;
 
 export type Decide<T> = (record: RollbackRecord, change: Change) => Promise<{ commit: boolean; result: T }> | { commit: boolean; result: T };
 
-export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' | 'clock'>, id: string, decide: Decide<T>): Promise<{ record: RollbackRecord; result: T }> {
+/**
+ * `known`: the record as this caller last committed it. The first attempt decides on it instead of
+ * reading it again; if anyone committed since, the version check refuses the commit and the next
+ * attempt reads the record afresh, as always. A decision not to commit is re-made on a fresh read.
+ */
+export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' | 'clock'>, id: string, decide: Decide<T>, known?: RollbackRecord): Promise<{ record: RollbackRecord; result: T }> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const record = await deps.store.get(id);
+    const record = attempt === 1 && known ? known : await deps.store.get(id);
     if (!record) throw new UnknownRollbackError(id);
     const change = new Change(record, deps.clock.now());
     const { commit, result } = await decide(record, change);
+    // "Nothing to do" is only trusted on a fresh read: the known record may be out of date.
+    if (!commit && record === known) continue;
     if (!commit) return { record, result };
     const built = change.build();
     try {
