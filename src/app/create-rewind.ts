@@ -29,7 +29,7 @@ import { HttpClient } from '../outbound/http-client';
 import { AbortChannel } from '../queue/abort-channel';
 import { BullScheduler, RewindQueues } from '../queue/queues';
 import type { QueueSettings } from '../queue/queue-settings';
-import { createRedis } from '../queue/redis-connection';
+import { createRedis } from '../redis/redis-connection';
 import { startWorkers, type RunningWorkers } from '../queue/workers';
 import { Keys } from '../store/keys';
 import { LeaderElection } from '../store/leader-election';

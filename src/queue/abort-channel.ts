@@ -2,15 +2,15 @@
  * Cancel and abort must reach the process running the rollback, wherever it is: a Redis pub/sub
  * message fires the AbortController that process registered for the rollback.
  */
-import type { RedisClient as Redis } from '../store/redis-client';
+import type { RedisClient } from '../redis/redis-client';
 
 export class AbortChannel {
   private readonly controllers = new Map<string, Set<AbortController>>();
   private readonly channel: string;
 
   constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis | undefined,
+    private readonly publisher: RedisClient,
+    private readonly subscriber: RedisClient | undefined,
     prefix: string,
   ) {
     this.channel = `${prefix}:abort`;

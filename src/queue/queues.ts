@@ -1,6 +1,6 @@
 /** The three BullMQ queues and the Scheduler port implemented on them. */
 import { Queue } from 'bullmq';
-import type { RedisClient as Redis } from '../store/redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import type { Clock, Scheduler } from '../domain/ports';
 import { ValidationError } from '../domain/errors';
 import { Command, type CommandInput } from '../engine/commands';
@@ -21,7 +21,7 @@ export class RewindQueues {
   /** Where chat commands are taken in: the `commands` queue on a connection that fails fast while Redis is down. */
   private readonly intake: Queue | undefined;
 
-  constructor(readonly connection: Redis, settings: QueueSettings, onError: (error: Error) => void, intakeConnection?: Redis) {
+  constructor(readonly connection: RedisClient, settings: QueueSettings, onError: (error: Error) => void, intakeConnection?: RedisClient) {
     const options = { connection, prefix: settings.prefix };
     this.commands = new Queue(QUEUE_NAMES.commands, options);
     this.intake = intakeConnection ? new Queue(QUEUE_NAMES.commands, { connection: intakeConnection, prefix: settings.prefix }) : undefined;

@@ -3,7 +3,7 @@
  * undelivered events. Rollback jobs tolerate several worker deaths (they resume from checkpoints).
  */
 import { Worker, type Job } from 'bullmq';
-import type { RedisClient as Redis } from '../store/redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { RetryLaterError } from '../domain/errors';
 import type { Replier } from '../domain/ports';
 import { Command } from '../engine/commands';
@@ -16,7 +16,7 @@ import type { BullScheduler, RewindQueues } from './queues';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
 export interface WorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   settings: QueueSettings;
   queues: RewindQueues;
   scheduler: Pick<BullScheduler, 'deliveryStarted'>;

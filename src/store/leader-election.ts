@@ -5,7 +5,7 @@
  * never extend someone else's lock.
  */
 import { randomBytes } from 'node:crypto';
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import type { Logger } from '../observability/logger';
 import { RELEASE_LOCK_SCRIPT } from './scripts';
 
@@ -22,7 +22,7 @@ export interface LeaderCallbacks {
 }
 
 export interface LeaderElectionOptions {
-  redis: Redis;
+  redis: RedisClient;
   key: string;
   /** How long the lock lives without renewal. */
   ttlMs: number;

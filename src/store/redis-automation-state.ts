@@ -1,5 +1,5 @@
 /** AutomationState in Redis: pauses, locks and deploys as small JSON values; signal claims as SET NX with a TTL. */
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { z } from 'zod';
 import { Actor } from '../domain/actor';
 import type { AutoPause, AutomationState, DeployEvent, EnvironmentLock, HeldPlatform, MonitorReport } from '../domain/automation';
@@ -14,7 +14,7 @@ const DEPLOY_HISTORY = 50;
 
 export class RedisAutomationState implements AutomationState {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,5 +1,5 @@
 /** ChatRefs in one Redis hash per rollback, kept for 30 days (long enough to edit a header or add a root cause). */
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import type { ChatRefs } from '../chat/chat-refs';
 import type { Keys } from './keys';
 
@@ -7,7 +7,7 @@ const TTL_SECONDS = 30 * 24 * 3600;
 
 export class RedisChatRefs implements ChatRefs {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -3,7 +3,7 @@
  * rollback not started: cooldown"). Stored with their message in the same outbox as rollbacks, so
  * they reach every incident channel in order, with retries, through the same drainer.
  */
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { z } from 'zod';
 import { newRollbackId } from '../domain/ids';
 import type { Message } from '../domain/message';
@@ -17,7 +17,7 @@ const Stored = z.object({ id: z.string(), service: z.string(), environment: z.st
 
 export class RedisNoticeStore implements Notices {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scrubber: SecretScrubber,
     private readonly now: () => number,

@@ -1,6 +1,6 @@
 /** OutboxLog on Redis streams: one stream per rollback, one cursor per sink, a token lock per drain. */
 import { randomBytes } from 'node:crypto';
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { OutboundEvent } from '../domain/outbound-event';
 import type { OutboxLog } from '../domain/ports';
 import type { Keys } from './keys';
@@ -24,7 +24,7 @@ return 1
 
 export class RedisOutboxLog implements OutboxLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -2,7 +2,7 @@
  * RollbackStore on Redis. Sequence numbers for audit and chat events come from the record, so a
  * commit retried after a crash either lands whole with the same numbers or is refused by the CAS.
  */
-import type { RedisClient as Redis } from './redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { AuditEvent, type NewAuditEvent } from '../domain/audit';
 import { ConflictError, UnknownRollbackError } from '../domain/errors';
 import { OutboundEvent } from '../domain/outbound-event';
@@ -20,7 +20,7 @@ type Serialized = { recordJson: string; audit: string[]; outbox: string[]; recor
 
 export class RedisRollbackStore implements RollbackStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scrubber: SecretScrubber,
     private readonly now: () => number = Date.now,

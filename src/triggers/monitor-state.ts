@@ -1,5 +1,5 @@
 /** What the monitor knows per environment (probe streak, rule breaches), kept in Redis so a new leader carries on and status can show it. */
-import type { RedisClient as Redis } from '../store/redis-client';
+import type { RedisClient } from '../redis/redis-client';
 import { z } from 'zod';
 
 export const ProbeState = z.object({
@@ -23,7 +23,7 @@ export type RuleState = z.infer<typeof RuleState>;
 
 export class MonitorStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyOf: (service: string, environment: string) => string,
   ) {}
 

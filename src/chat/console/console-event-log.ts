@@ -2,7 +2,7 @@
  * The console's chat lives in one Redis stream, so workers (which post) and any ingress replica
  * (which serves the page) share it. Capped: the console shows recent history only.
  */
-import type { RedisClient as Redis } from '../../store/redis-client';
+import type { RedisClient } from '../../redis/redis-client';
 import { ConsoleEvent } from './console-event';
 
 const MAX_EVENTS = 5_000;
@@ -29,7 +29,7 @@ export function after(a: string, b: string): boolean {
 
 export class ConsoleEventLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
   ) {}
 

@@ -3,7 +3,7 @@
  * queue as Slack and Discord. It has no authentication: enable it (REWIND_CONSOLE=1) only where
  * the page is reachable by people who may act as anyone.
  */
-import type { RedisClient as Redis } from '../../store/redis-client';
+import type { RedisClient } from '../../redis/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { ConsoleEventLog } from './console-event-log';
 import { ConsoleHub } from './console-hub';
@@ -12,7 +12,7 @@ import { consoleRoutes, type Guide } from './console-routes';
 import { ConsoleSink } from './console-sink';
 
 export interface ConsoleFrontDeps extends ChatFrontDeps {
-  redis: Redis;
+  redis: RedisClient;
   eventsKey: string;
   guide?: Guide | undefined;
 }

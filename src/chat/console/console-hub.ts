@@ -3,7 +3,7 @@
  * the stream, however many browsers are connected. A new subscriber gets recent history first,
  * then everything after it, with nothing lost or repeated in between.
  */
-import type { RedisClient as Redis } from '../../store/redis-client';
+import type { RedisClient } from '../../redis/redis-client';
 import type { Logger } from '../../observability/logger';
 import { visibleTo, type ConsoleEvent } from './console-event';
 import { after, decode, type ConsoleEventLog } from './console-event-log';
@@ -21,7 +21,7 @@ export class ConsoleHub {
 
   constructor(
     private readonly log: ConsoleEventLog,
-    private readonly reader: Redis,
+    private readonly reader: RedisClient,
     private readonly logger: Logger,
   ) {}
 

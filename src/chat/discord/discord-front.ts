@@ -2,7 +2,7 @@
  * Everything Discord for one process: for workers the sink and the replier; for ingress the HTTP
  * interactions route (scales out freely) or the gateway connection (one leader across replicas).
  */
-import type { RedisClient as Redis } from '../../store/redis-client';
+import type { RedisClient } from '../../redis/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
 import { discordInteractionsRoute } from './discord-interactions-route';
@@ -13,7 +13,7 @@ import { DiscordSink } from './discord-sink';
 import { discordPublicKey } from './verify-interaction';
 
 export interface DiscordFrontDeps extends ChatFrontDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** Key of the gateway leader lock. */
   leaderKey: string;
 }

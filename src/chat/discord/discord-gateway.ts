@@ -6,7 +6,7 @@
 import type { REST } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { Routes } from 'discord-api-types/v10';
-import type { RedisClient as Redis } from '../../store/redis-client';
+import type { RedisClient } from '../../redis/redis-client';
 import type { Logger } from '../../observability/logger';
 import { LeaderElection, type LeaderCallbacks } from '../../store/leader-election';
 import type { DiscordInteractionHandler } from './discord-interaction-handler';
@@ -22,7 +22,7 @@ export class DiscordGateway {
     private readonly settings: DiscordSettings,
     private readonly handler: DiscordInteractionHandler,
     private readonly rest: Pick<REST, 'post'>,
-    redis: Redis,
+    redis: RedisClient,
     lockKey: string,
     private readonly logger: Logger,
   ) {

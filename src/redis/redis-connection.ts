@@ -4,7 +4,7 @@
  * every key Rewind and BullMQ use shares the `{rewind}` hash tag, so one slot holds them all.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { RedisClient } from '../store/redis-client';
+import type { RedisClient } from './redis-client';
 
 export interface RedisConnectionOptions {
   /**
