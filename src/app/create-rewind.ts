@@ -127,12 +127,12 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
   const automation = new RedisAutomationState(redis, keys);
   const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());
-  const scheduler = new BullScheduler(queues, aborts, clock, settings.prefix);
+  const outboxLog = new RedisOutboxLog(redis, keys);
   const deps: EngineDeps = {
     store,
     catalog: options.loaded.catalog,
     integrations,
-    scheduler,
+    scheduler: new BullScheduler(queues, aborts, clock, outboxLog),
     clock,
     groups: options.groups ?? fronts.find((f) => f.groups)?.groups ?? NO_GROUPS,
     newId: newRollbackId,
@@ -147,9 +147,9 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   if (options.roles.worker) {
     const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink)];
     const conversations = { get: (id: string) => (RedisNoticeStore.isNoticeId(id) ? notices.get(id) : store.get(id)) };
-    const drainer = new OutboxDrainer(conversations, new RedisOutboxLog(redis, keys), sinks, logger);
+    const drainer = new OutboxDrainer(conversations, outboxLog, sinks, logger);
     const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));
-    workers = await startWorkers({ connection: redis, settings, queues, scheduler, service, drainer, replier, aborts, logger });
+    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
     monitor = new AutomationMonitor({
       catalog: options.loaded.catalog,
       http,

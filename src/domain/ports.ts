@@ -307,4 +307,11 @@ export interface OutboxLog {
   pauseSink(rollbackId: string, sink: string, ms: number): Promise<void>;
   /** Milliseconds the sink is still held back, 0 when it may deliver. */
   sinkPause(rollbackId: string, sink: string): Promise<number>;
+  /**
+   * Marks a delivery as waiting to be run; false when one already waits, since it will deliver
+   * every event committed before it starts. The mark lapses after `ttlMs` if its delivery is lost.
+   */
+  markDeliveryWaiting(rollbackId: string, ttlMs: number): Promise<boolean>;
+  /** A drainer is starting: events committed from now on need a delivery of their own. */
+  clearDeliveryWaiting(rollbackId: string): Promise<void>;
 }

@@ -47,6 +47,8 @@ export class OutboxDrainer {
 
   /** Drains until nothing is pending; throws RetryLaterError when a sink must be retried later. */
   async drain(rollbackId: string): Promise<void> {
+    // From here on, what is committed is either read below or gets a delivery of its own.
+    await this.log.clearDeliveryWaiting(rollbackId);
     for (let round = 0; round < 10; round++) {
       const token = await this.log.tryLock(rollbackId, LOCK_TTL_MS);
       // Someone else is draining; they look again after unlocking, so our events are covered.

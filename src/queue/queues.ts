@@ -1,17 +1,16 @@
 /** The three BullMQ queues and the Scheduler port implemented on them. */
 import { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/redis-client';
-import type { Clock, Scheduler } from '../domain/ports';
+import type { Clock, OutboxLog, Scheduler } from '../domain/ports';
 import { ValidationError } from '../domain/errors';
 import { Command, type CommandInput } from '../engine/commands';
 import type { AbortChannel } from './abort-channel';
 import { jobIdPart, type DeliverJob, type ExecuteJob, type RestoreJob } from './job-data';
-import { Keys } from '../store/keys';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
 const WEEK_S = 7 * 24 * 3600;
 /** How long a "delivery job waiting" mark lasts if its job is lost: the sweep covers the gap. */
-const SCHEDULED_MARK_MS = 60_000;
+const WAITING_MARK_MS = 60_000;
 
 export class RewindQueues {
   readonly commands: Queue;
@@ -55,16 +54,12 @@ export class RewindQueues {
 }
 
 export class BullScheduler implements Scheduler {
-  private readonly keys: Keys;
-
   constructor(
     private readonly queues: RewindQueues,
     private readonly aborts: AbortChannel,
     private readonly clock: Clock,
-    prefix: string,
-  ) {
-    this.keys = new Keys(prefix);
-  }
+    private readonly outbox: Pick<OutboxLog, 'markDeliveryWaiting'>,
+  ) {}
 
   async execute(rollbackId: string, run: number): Promise<void> {
     await this.queues.rollbacks.add(
@@ -113,21 +108,14 @@ export class BullScheduler implements Scheduler {
 
   /**
    * One waiting delivery job per rollback is enough: it drains every event committed before it
-   * starts. The mark is cleared when a worker takes the job (`deliveryStarted`), so a commit after
-   * that schedules a new one and no event waits for the sweep.
+   * starts, and the drainer clears the mark as it starts, so a later commit schedules a new one.
    */
   async deliver(rollbackId: string): Promise<void> {
-    const fresh = await this.queues.connection.set(this.keys.outboxScheduled(rollbackId), '1', 'PX', SCHEDULED_MARK_MS, 'NX');
-    if (fresh === null) return;
+    if (!(await this.outbox.markDeliveryWaiting(rollbackId, WAITING_MARK_MS))) return;
     await this.queues.outbox.add(
       'deliver',
       { rollbackId },
       { attempts: 100, backoff: { type: 'retry-later' }, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
     );
-  }
-
-  /** Called by the worker before it drains: commits from now on schedule a job of their own. */
-  async deliveryStarted(rollbackId: string): Promise<void> {
-    await this.queues.connection.del(this.keys.outboxScheduled(rollbackId));
   }
 }

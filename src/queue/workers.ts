@@ -12,14 +12,13 @@ import type { RollbackService } from '../engine/rollback-service';
 import type { Logger } from '../observability/logger';
 import type { AbortChannel } from './abort-channel';
 import { DeliverJob, ExecuteJob, RestoreJob } from './job-data';
-import type { BullScheduler, RewindQueues } from './queues';
+import type { RewindQueues } from './queues';
 import { QUEUE_NAMES, type QueueSettings } from './queue-settings';
 
 export interface WorkerDeps {
   connection: RedisClient;
   settings: QueueSettings;
   queues: RewindQueues;
-  scheduler: Pick<BullScheduler, 'deliveryStarted'>;
   service: RollbackService;
   drainer: OutboxDrainer;
   replier: Replier;
@@ -93,9 +92,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         for (const rollbackId of await deps.drainer.pendingRollbacks(500)) await deps.queues.outbox.add('deliver', { rollbackId }, { removeOnComplete: true, attempts: 100, backoff: { type: 'retry-later' } });
         return;
       }
-      const { rollbackId } = DeliverJob.parse(job.data);
-      await deps.scheduler.deliveryStarted(rollbackId);
-      await deps.drainer.drain(rollbackId);
+      await deps.drainer.drain(DeliverJob.parse(job.data).rollbackId);
     },
     { ...common, concurrency: settings.outboxConcurrency, maxStalledCount: 5, settings: { backoffStrategy: retryLaterBackoff } },
   );

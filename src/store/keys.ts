@@ -48,8 +48,8 @@ export class Keys {
     return `${this.prefix}:outbox-cursor:${id}`;
   }
   /** Set while a delivery job for the rollback waits in the queue: later commits need not add another. */
-  outboxScheduled(id: string): string {
-    return `${this.prefix}:outbox-scheduled:${id}`;
+  outboxWaiting(id: string): string {
+    return `${this.prefix}:outbox-waiting:${id}`;
   }
   outboxLock(id: string): string {
     return `${this.prefix}:outbox-lock:${id}`;

@@ -55,6 +55,14 @@ export class RedisOutboxLog implements OutboxLog {
     return result === 1;
   }
 
+  async markDeliveryWaiting(rollbackId: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.outboxWaiting(rollbackId), '1', 'PX', ttlMs, 'NX')) !== null;
+  }
+
+  async clearDeliveryWaiting(rollbackId: string): Promise<void> {
+    await this.redis.del(this.keys.outboxWaiting(rollbackId));
+  }
+
   async pauseSink(rollbackId: string, sink: string, ms: number): Promise<void> {
     await this.redis.set(this.keys.outboxPause(rollbackId, sink), '1', 'PX', Math.max(1, Math.ceil(ms)));
   }
