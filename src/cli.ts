@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-/** The `rewind` command: start | ingress | worker | validate FILE | help. */
+/** The `rewind` command: start | ingress | worker | validate FILE... | discord register | help. */
 import { join } from 'node:path';
 import { createDiscordRest } from './chat/discord/discord-rest';
 import { discordSettingsFromEnv } from './chat/discord/discord-settings';
 import { readCommandDefinitions, registerCommands } from './chat/discord/register-commands';
 import { ConfigError } from './config/config-error';
-import { loadCatalog } from './config/load-catalog';
+import { checkCatalogFile, type UnsetVariable } from './config/load-catalog';
 import { runFromEnvironment } from './main';
 
 const USAGE = `Usage: rewind <command>
@@ -13,7 +13,9 @@ const USAGE = `Usage: rewind <command>
   start            ingress and worker in one process (the default deployment)
   ingress          HTTP only: chat, webhooks, API, health (scale out freely)
   worker           queue workers only (scale out freely)
-  validate FILE    check a service catalog; prints every problem with its path
+  validate [--strict-env] FILE...
+                   check service catalogs; prints every problem with its path (exit 1). An unset
+                   \${VAR} is a note (needed at run time); --strict-env makes it a problem, as at start
   discord register [--guild ID]
                    register the /rollback command with Discord (a guild: instant; global: up to an hour)
   help             this text
@@ -22,21 +24,50 @@ Environment: REWIND_CONFIG (catalog path, default rewind.yaml), REDIS_URL, PORT 
 REWIND_API_TOKEN, LOG_LEVEL, and the chat variables in README.md.
 `;
 
-async function validate(file: string | undefined): Promise<number> {
-  if (!file) {
-    process.stderr.write('rewind validate: name the catalog file, e.g. rewind validate rewind.yaml\n');
-    return 2;
-  }
+/** A note per unset variable, each once, with every path that uses it. */
+function unsetNotes(unset: readonly UnsetVariable[]): string {
+  return unset.map((v) => `  note: needs ${v.name} at run time (${v.paths.join(', ')})\n`).join('');
+}
+
+async function validateFile(file: string, strictEnv: boolean): Promise<boolean> {
   try {
-    const { catalog } = await loadCatalog(file, process.env);
-    process.stdout.write(`${file}: valid — ${catalog.services().length} service(s), ${catalog.countEnvironments()} environment(s)\n`);
-    return 0;
+    const result = await checkCatalogFile(file, process.env, { strictEnv });
+    if (result.kind === 'not-a-catalog') {
+      process.stdout.write(`${file}: skipped — ${result.what}, not a Rewind catalog\n`);
+      return true;
+    }
+    const summary = `${file}: valid — ${result.services} service(s), ${result.environments} environment(s)`;
+    const pending = result.unset.length > 0 ? `; ${result.unset.length} variable(s) to set where Rewind runs` : '';
+    process.stdout.write(`${summary}${pending}\n${unsetNotes(result.unset)}`);
+    return true;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.source}: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}\n`);
     for (const issue of error.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
-    return 1;
+    return false;
   }
+}
+
+/**
+ * `rewind validate [--strict-env] FILE...`: each file checked on its own, all of them reported.
+ * Without --strict-env an unset `${VAR}` is a note, so a pull request's CI can check a catalog
+ * without production secrets; with it, an unset variable fails as it does at start.
+ */
+async function validate(args: readonly string[]): Promise<number> {
+  const strictEnv = args.includes('--strict-env');
+  const unknown = args.find((a) => a.startsWith('-') && a !== '--strict-env');
+  if (unknown) {
+    process.stderr.write(`rewind validate: unknown option "${unknown}"; usage: rewind validate [--strict-env] FILE...\n`);
+    return 2;
+  }
+  const files = args.filter((a) => a !== '--strict-env');
+  if (files.length === 0) {
+    process.stderr.write('rewind validate: name the catalog file, e.g. rewind validate rewind.yaml\n');
+    return 2;
+  }
+  let ok = true;
+  for (const file of files) ok = (await validateFile(file, strictEnv)) && ok;
+  return ok ? 0 : 1;
 }
 
 async function discordRegister(args: string[]): Promise<number> {
@@ -66,7 +97,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       await runFromEnvironment(command);
       return undefined; // keeps running until a signal
     case 'validate':
-      return validate(rest[0]);
+      return validate(rest);
     case 'discord':
       return discordRegister(rest);
     case undefined:
