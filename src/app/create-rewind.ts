@@ -24,7 +24,10 @@ import { closeServer, createHttpServer, listen } from '../http/http-server';
 import { Router, type Route } from '../http/router';
 import { apiRoutes } from '../http/routes/api-routes';
 import { healthRoutes } from '../http/routes/health-routes';
+import { metricsRoutes } from '../http/routes/metrics-routes';
 import type { Logger } from '../observability/logger';
+import { MeteredStore } from '../observability/metered-store';
+import { Metrics, outboundObserver, roleName } from '../observability/metrics';
 import { HttpClient } from '../outbound/http-client';
 import { AbortChannel } from '../queue/abort-channel';
 import { BullScheduler, RewindQueues } from '../queue/queues';
@@ -105,10 +108,11 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const subscriber = options.roles.worker ? createRedis(options.redisUrl, 'abort-sub', onRedisError, { cluster }) : undefined;
 
   const store = new RedisRollbackStore(redis, keys, options.scrubber, () => clock.now());
+  const metrics = new Metrics({ role: roleName(options.roles) });
   const intake = options.roles.ingress ? createRedis(options.redisUrl, 'intake', onRedisError, { failFast: true, cluster }) : undefined;
   const queues = new RewindQueues(redis, settings, onRedisError, intake);
   const aborts = new AbortChannel(redis, subscriber, settings.prefix);
-  const http = new HttpClient({ logger, clock, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
+  const http = new HttpClient({ logger, clock, observer: outboundObserver(metrics), ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
   const integrations = new CatalogIntegrations(options.loaded.catalog, http, clock, options.loaded.envReferences);
   const frontDeps = {
     ingress: options.roles.ingress,
@@ -129,7 +133,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());
   const outboxLog = new RedisOutboxLog(redis, keys);
   const deps: EngineDeps = {
-    store,
+    store: new MeteredStore(store, metrics),
     catalog: options.loaded.catalog,
     integrations,
     scheduler: new BullScheduler(queues, aborts, clock, outboxLog),
@@ -147,9 +151,9 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   if (options.roles.worker) {
     const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink)];
     const conversations = { get: (id: string) => (RedisNoticeStore.isNoticeId(id) ? notices.get(id) : store.get(id)) };
-    const drainer = new OutboxDrainer(conversations, outboxLog, sinks, logger);
+    const drainer = new OutboxDrainer(conversations, outboxLog, sinks, logger, (sink, result) => metrics.chatDeliveries.inc({ platform: sink, result }));
     const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));
-    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger });
+    workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger, metrics });
     monitor = new AutomationMonitor({
       catalog: options.loaded.catalog,
       http,
@@ -165,7 +169,9 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   let server: Server | undefined;
   let url: string | undefined;
   if (options.http) {
+    metrics.sampleQueuesWith(() => queues.sample(clock.now()));
     const router = new Router().add(
+      ...metricsRoutes(metrics),
       ...healthRoutes([
         { name: 'catalog', check: async () => undefined },
         {

@@ -37,12 +37,16 @@ export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: re
   return out;
 }
 
+export type DeliveryResult = 'delivered' | 'retry' | 'error';
+
 export class OutboxDrainer {
   constructor(
     private readonly conversations: { get(id: string): Promise<Conversation | undefined> },
     private readonly log: OutboxLog,
     private readonly sinks: readonly ChatSink[],
     private readonly logger: DrainerLogger,
+    /** Told of each delivery and each failed attempt (for metrics). */
+    private readonly observe: (sink: string, result: DeliveryResult) => void = () => undefined,
   ) {}
 
   /** Drains until nothing is pending; throws RetryLaterError when a sink must be retried later. */
@@ -81,6 +85,7 @@ export class OutboxDrainer {
         await this.deliverTo(sink, record);
       } catch (error) {
         const wait = error instanceof RetryLaterError ? error.retryAfterMs : DEFAULT_RETRY_MS;
+        this.observe(sink.name, error instanceof RetryLaterError ? 'retry' : 'error');
         await this.log.pauseSink(record.id, sink.name, wait);
         failure = `${sink.name}: ${describeError(error)}`;
         retryAfterMs = Math.max(retryAfterMs, wait);
@@ -98,6 +103,7 @@ export class OutboxDrainer {
       if (handles) {
         for (const { item, event } of collapseSuperseded(batch)) {
           await sink.deliver(event, record);
+          this.observe(sink.name, 'delivered');
           // Delivered up to here: a crash now re-delivers nothing before this position.
           await this.log.advance(record.id, sink.name, item.position);
         }

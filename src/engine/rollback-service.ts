@@ -10,6 +10,7 @@ import type { Replier } from '../domain/ports';
 import type { RollbackRequestInput } from '../domain/request';
 import { errorReply, requestAccepted } from '../messages/templates/replies';
 import { helpMessage } from '../messages/templates/help';
+import { deliverAnswer, type Answer } from './answer';
 import type { Command } from './commands';
 import { decideApproval, expireApproval } from './decide-approval';
 import { abandonRestore, decideRestore, requestRestore, runRestore } from './database-restores';
@@ -17,9 +18,13 @@ import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
 import { historyOf, releasesOf, statusOf } from './queries';
+import { historyAnswer, postmortemAnswer, reportAnswer } from './records';
 import { controlEnvironment } from './environment-controls';
-import { handleAutoSignal } from './handle-auto-signal';
+import { handleAutoSignal, type AutoOutcome } from './handle-auto-signal';
 import { requestRollback, type RequestResult } from './request-rollback';
+
+/** What became of a command: for metrics and logs; the person who sent it has had their answer. */
+export type HandledCommand = { outcome: 'done'; auto?: AutoOutcome } | { outcome: 'refused'; code: string };
 
 export class RollbackService {
   readonly executor: RollbackExecutor;
@@ -82,21 +87,24 @@ export class RollbackService {
    * Runs one queued command and answers the person who sent it. Expected refusals become a
    * private reply; anything else is rethrown so the queue retries it.
    */
-  async handle(command: Command, replier: Replier): Promise<void> {
+  async handle(command: Command, replier: Replier): Promise<HandledCommand> {
     const reply = async (message: Message) => {
       if ('reply' in command && command.reply) await replier.reply(command.reply, message);
     };
     try {
+      if (command.type === 'auto_trigger') return { outcome: 'done', auto: await handleAutoSignal(this.deps, command.signal) };
       const answer = await this.dispatch(command);
-      if (answer) await reply(answer);
+      if (answer && 'reply' in command && command.reply) await deliverAnswer(answer, replier, command.reply, this.deps.logger);
+      return { outcome: 'done' };
     } catch (error) {
       if (!isRewindError(error)) throw error;
       this.deps.logger.info({ command: command.type, code: error.code }, `refused: ${describeError(error)}`);
       await reply(errorReply(error.userMessage));
+      return { outcome: 'refused', code: error.code };
     }
   }
 
-  private async dispatch(command: Command): Promise<Message | undefined> {
+  private async dispatch(command: Exclude<Command, { type: 'auto_trigger' }>): Promise<Answer | undefined> {
     switch (command.type) {
       case 'request': {
         const result = await this.request(command.request);
@@ -143,7 +151,11 @@ export class RollbackService {
       case 'status':
         return this.status(command.target);
       case 'history':
-        return this.history(command.service, command.limit);
+        return historyAnswer(this.deps, command);
+      case 'postmortem_draft':
+        return postmortemAnswer(this.deps, command.rollbackId);
+      case 'report':
+        return reportAnswer(this.deps, command);
       case 'releases':
         return this.releases(command.service, command.environment);
       case 'help':
@@ -152,9 +164,6 @@ export class RollbackService {
       case 'pause_auto':
       case 'resume_auto':
         return controlEnvironment(this.deps, command.type, command.actor, command.service, command.environment);
-      case 'auto_trigger':
-        await handleAutoSignal(this.deps, command.signal);
-        return undefined;
     }
   }
 }

@@ -51,6 +51,15 @@ export interface HttpClientOptions {
   retryAfterCapMs?: number;
   /** Jitter source, in [0, 1). */
   random?: () => number;
+  /** Told about every attempt (for metrics). */
+  observer?: OutboundObserver;
+}
+
+/** What an attempt came to: the status class, or why no answer came. */
+export type AttemptResult = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'network';
+
+export interface OutboundObserver {
+  attempted(target: string, result: AttemptResult, durationMs: number, willRetry: boolean): void;
 }
 
 /** Failures where the request never reached the server, so even a non-idempotent call may be repeated. */
@@ -71,6 +80,7 @@ export class HttpClient {
   private readonly backoffCapMs: number;
   private readonly retryAfterCapMs: number;
   private readonly random: () => number;
+  private readonly observer: OutboundObserver | undefined;
 
   constructor(options: HttpClientOptions) {
     this.logger = options.logger;
@@ -82,6 +92,7 @@ export class HttpClient {
     this.backoffCapMs = options.backoffCapMs ?? 5_000;
     this.retryAfterCapMs = options.retryAfterCapMs ?? 30_000;
     this.random = options.random ?? Math.random;
+    this.observer = options.observer;
   }
 
   /**
@@ -98,18 +109,23 @@ export class HttpClient {
 
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(options.signal);
+      const began = performance.now();
       const outcome = await this.attempt(options, safeUrl, timeoutMs);
       const lastTry = attempt > retries;
       let delayMs: number;
       if ('response' in outcome) {
         const { status } = outcome.response;
         this.logger.debug({ ...log, attempt, status, durationMs: outcome.response.durationMs }, 'http response');
-        if (lastTry || !retryableStatus(status, idempotent)) return outcome.response;
+        const final = lastTry || !retryableStatus(status, idempotent);
+        this.observer?.attempted(options.label ?? 'other', `${Math.min(Math.max(Math.floor(status / 100), 1), 5)}xx` as AttemptResult, outcome.response.durationMs, !final);
+        if (final) return outcome.response;
         delayMs = this.delayAfter(attempt, outcome.response);
         this.logger.warn({ ...log, attempt, status, delayMs }, 'http request will be retried');
       } else {
         const { error } = outcome;
-        if (lastTry || !retryableFailure(error, idempotent)) {
+        const final = lastTry || !retryableFailure(error, idempotent);
+        this.observer?.attempted(options.label ?? 'other', error.kind, performance.now() - began, !final);
+        if (final) {
           this.logger.warn({ ...log, attempt, reason: error.reason }, 'http request failed');
           throw error;
         }

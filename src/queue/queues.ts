@@ -1,5 +1,6 @@
 /** The three BullMQ queues and the Scheduler port implemented on them. */
 import { Queue } from 'bullmq';
+import type { QueueSample } from '../observability/metrics';
 import type { RedisClient } from '../redis/redis-client';
 import type { Clock, OutboxLog, Scheduler } from '../domain/ports';
 import { ValidationError } from '../domain/errors';
@@ -46,6 +47,21 @@ export class RewindQueues {
       removeOnComplete: { age: 3600 },
       removeOnFail: { age: WEEK_S },
     });
+  }
+
+  /** Depth of each queue and the age of its oldest waiting job, for /metrics. */
+  async sample(now: number): Promise<QueueSample[]> {
+    return Promise.all(
+      [this.commands, this.rollbacks, this.outbox].map(async (queue: Queue) => {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+        return {
+          queue: queue.name,
+          counts: { waiting: counts['waiting'] ?? 0, active: counts['active'] ?? 0, delayed: counts['delayed'] ?? 0, failed: counts['failed'] ?? 0, prioritized: counts['prioritized'] ?? 0 },
+          oldestWaitingSeconds: oldest ? Math.max(now - oldest.timestamp, 0) / 1_000 : 0,
+        };
+      }),
+    );
   }
 
   async close(): Promise<void> {

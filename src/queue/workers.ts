@@ -8,8 +8,9 @@ import { RetryLaterError } from '../domain/errors';
 import type { Replier } from '../domain/ports';
 import { Command } from '../engine/commands';
 import type { OutboxDrainer } from '../engine/outbox-drainer';
-import type { RollbackService } from '../engine/rollback-service';
+import type { HandledCommand, RollbackService } from '../engine/rollback-service';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import type { AbortChannel } from './abort-channel';
 import { DeliverJob, ExecuteJob, RestoreJob } from './job-data';
 import type { RewindQueues } from './queues';
@@ -24,6 +25,7 @@ export interface WorkerDeps {
   replier: Replier;
   aborts: AbortChannel;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 export interface RunningWorkers {
@@ -34,6 +36,15 @@ export interface RunningWorkers {
 function retryLaterBackoff(attemptsMade: number, _type?: string, error?: Error): number {
   if (error instanceof RetryLaterError) return Math.max(error.retryAfterMs, 100);
   return Math.min(250 * 2 ** Math.min(attemptsMade, 7), 30_000);
+}
+
+function countCommand(metrics: Metrics | undefined, command: Command, handled: HandledCommand): void {
+  if (!metrics) return;
+  metrics.commands.inc({ kind: command.type, outcome: handled.outcome });
+  if (command.type !== 'auto_trigger' || handled.outcome !== 'done' || !handled.auto) return;
+  const auto = handled.auto;
+  const reason = auto.kind === 'ignored' ? auto.reason : auto.kind === 'notified' ? auto.reasonCode : '';
+  metrics.autoSignals.inc({ source: command.signal.source, decision: auto.kind, reason });
 }
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -48,7 +59,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const commands = new Worker(
     QUEUE_NAMES.commands,
     async (job: Job) => {
-      await deps.service.handle(Command.parse(job.data), deps.replier);
+      const command = Command.parse(job.data);
+      try {
+        countCommand(deps.metrics, command, await deps.service.handle(command, deps.replier));
+      } catch (error) {
+        deps.metrics?.commands.inc({ kind: command.type, outcome: 'error' });
+        throw error;
+      }
     },
     { ...common, concurrency: settings.commandConcurrency, maxStalledCount: 2 },
   );

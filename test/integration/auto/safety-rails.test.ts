@@ -92,7 +92,7 @@ describe('safety rails', () => {
     expect(renderPlainText((await notice(/locked/)).message)).toContain('/rollback unlock');
     expect(await rollbacks()).toBe(1);
 
-    await expect(h.rewind.service.handle({ type: 'unlock', actor: STRANGER, service: 'checkout-api' }, h.replier)).resolves.toBeUndefined();
+    await expect(h.rewind.service.handle({ type: 'unlock', actor: STRANGER, service: 'checkout-api' }, h.replier)).resolves.toEqual({ outcome: 'refused', code: 'not_an_approver' });
     expect(JSON.stringify(h.replier.replies)).toBe('[]'); // no reply target given; the refusal is in the audit stream
     expect(await h.rewind.service.deps.automation.lock('checkout-api', 'production')).toBeDefined();
     await h.rewind.service.handle({ type: 'unlock', actor: LEAD, service: 'checkout-api', reply: { platform: 'test', data: {} } }, h.replier);
