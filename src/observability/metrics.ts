@@ -144,10 +144,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Always 1: says a Rewind process of this role is up, for "no worker running" alerts. */
+  private readonly info = new Gauge({
+    name: 'rewind_info',
+    help: 'A Rewind process; the role label says whether it runs the workers (worker, all) or only serves HTTP (ingress).',
+    registers: [this.registry],
+  });
+
   private sampler: QueueSampler | undefined;
 
   constructor(options: { role: string }) {
     this.registry.setDefaultLabels({ role: options.role });
+    this.info.set(1);
   }
 
   /** Queue depth is read from Redis when Prometheus scrapes, not kept up to date between scrapes. */
