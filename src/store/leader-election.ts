@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client';
 import type { Logger } from '../observability/logger';
 import { RELEASE_LOCK_SCRIPT } from './scripts';
+import { LuaScript } from '../redis/lua-script';
 
-const RENEW_SCRIPT = `
+const RENEW_SCRIPT = new LuaScript(`
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end
 return 0
-`;
+`);
 
 export interface LeaderCallbacks {
   /** Called once when this process becomes leader. */
@@ -64,7 +65,7 @@ export class LeaderElection {
     if (this.stopped) return;
     const { redis, key, ttlMs } = this.options;
     if (this.leader) {
-      const renewed = await redis.eval(RENEW_SCRIPT, 1, key, this.token, String(ttlMs));
+      const renewed = await RENEW_SCRIPT.run(redis, [key], [this.token, String(ttlMs)]);
       if (renewed !== 1) await this.demote(callbacks);
       return;
     }
@@ -90,7 +91,7 @@ export class LeaderElection {
     if (this.leader) {
       this.leader = false;
       await callbacks.onDemoted();
-      await this.options.redis.eval(RELEASE_LOCK_SCRIPT, 1, this.options.key, this.token).catch(() => 0);
+      await RELEASE_LOCK_SCRIPT.run(this.options.redis, [this.options.key], [this.token]).catch(() => 0);
     }
   }
 

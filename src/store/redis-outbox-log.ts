@@ -5,13 +5,14 @@ import { OutboundEvent } from '../domain/outbound-event';
 import type { OutboxLog } from '../domain/ports';
 import type { Keys } from './keys';
 import { RELEASE_LOCK_SCRIPT } from './scripts';
+import { LuaScript } from '../redis/lua-script';
 
 /**
  * KEYS: outbox stream, cursor hash, pending set. ARGV: rollbackId, sink names…
  * Removes the rollback from the pending set only if every sink's cursor is at the stream's end,
  * atomically with respect to appends (which are scripts too).
  */
-const SETTLE_SCRIPT = `
+const SETTLE_SCRIPT = new LuaScript(`
 local last = redis.call("XREVRANGE", KEYS[1], "+", "-", "COUNT", 1)
 if #last == 0 then redis.call("SREM", KEYS[3], ARGV[1]) return 1 end
 local lastId = last[1][1]
@@ -20,7 +21,7 @@ for i = 2, #ARGV do
 end
 redis.call("SREM", KEYS[3], ARGV[1])
 return 1
-`;
+`);
 
 export class RedisOutboxLog implements OutboxLog {
   constructor(
@@ -46,12 +47,12 @@ export class RedisOutboxLog implements OutboxLog {
   }
 
   async unlock(rollbackId: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE_LOCK_SCRIPT, 1, this.keys.outboxLock(rollbackId), token);
+    await RELEASE_LOCK_SCRIPT.run(this.redis, [this.keys.outboxLock(rollbackId)], [token]);
   }
 
   async settle(rollbackId: string, sinks: readonly string[]): Promise<boolean> {
     const k = this.keys;
-    const result = await this.redis.eval(SETTLE_SCRIPT, 3, k.outbox(rollbackId), k.outboxCursor(rollbackId), k.outboxPending(), rollbackId, ...sinks);
+    const result = await SETTLE_SCRIPT.run(this.redis, [k.outbox(rollbackId), k.outboxCursor(rollbackId), k.outboxPending()], [rollbackId, ...sinks]);
     return result === 1;
   }
 

@@ -45,18 +45,8 @@ export class RedisRollbackStore implements RollbackStore {
     const { record } = commit;
     const s = this.serialize(commit, 1);
     const k = this.keys;
-    const result = (await this.redis.eval(
-      CREATE_SCRIPT,
-      9,
-      k.record(record.id),
-      k.active(record.service, record.environment),
-      k.idempotency(options.idempotencyKey ?? '-'),
-      k.index(),
-      k.serviceIndex(record.service),
-      k.audit(record.id),
-      k.globalAudit(),
-      k.outbox(record.id),
-      k.outboxPending(),
+    const keys = [k.record(record.id), k.active(record.service, record.environment), k.idempotency(options.idempotencyKey ?? '-'), k.index(), k.serviceIndex(record.service), k.audit(record.id), k.globalAudit(), k.outbox(record.id), k.outboxPending()];
+    const result = (await CREATE_SCRIPT.run(this.redis, keys, [
       record.id,
       s.recordJson,
       String(record.timings.requestedAt),
@@ -67,7 +57,7 @@ export class RedisRollbackStore implements RollbackStore {
       String(GLOBAL_AUDIT_MAX_LEN),
       ...s.audit,
       ...s.outbox,
-    )) as [string, string?];
+    ])) as [string, string?];
     if (result[0] === 'duplicate') return { status: 'duplicate', existingId: result[1]! };
     if (result[0] === 'active') return { status: 'active', activeId: result[1]! };
     return { status: 'created', record: RollbackRecord.parse(JSON.parse(s.recordJson)) };
@@ -87,15 +77,8 @@ export class RedisRollbackStore implements RollbackStore {
     const { record } = commit;
     const s = this.serialize(commit, expectedVersion + 1);
     const k = this.keys;
-    const result = (await this.redis.eval(
-      COMMIT_SCRIPT,
-      6,
-      k.record(record.id),
-      k.active(record.service, record.environment),
-      k.audit(record.id),
-      k.globalAudit(),
-      k.outbox(record.id),
-      k.outboxPending(),
+    const keys = [k.record(record.id), k.active(record.service, record.environment), k.audit(record.id), k.globalAudit(), k.outbox(record.id), k.outboxPending()];
+    const result = (await COMMIT_SCRIPT.run(this.redis, keys, [
       record.id,
       String(expectedVersion),
       s.recordJson,
@@ -105,7 +88,7 @@ export class RedisRollbackStore implements RollbackStore {
       String(GLOBAL_AUDIT_MAX_LEN),
       ...s.audit,
       ...s.outbox,
-    )) as number;
+    ])) as number;
     if (result === -2) throw new UnknownRollbackError(record.id);
     if (result === -1) throw new ConflictError(record.id);
     return RollbackRecord.parse(JSON.parse(s.recordJson));

@@ -2,6 +2,7 @@
  * Lua scripts that make a commit atomic: the record, its audit events and its chat events are
  * written together, guarded by the record's version, or not at all.
  */
+import { LuaScript } from '../redis/lua-script';
 
 /** Appends audit events (to the rollback's and the global stream) and outbox events, from ARGV[base+1…]. */
 const APPEND_EVENTS = `
@@ -24,7 +25,7 @@ end
  *       outboxCount, globalAuditMaxLen, then audit JSONs, then outbox JSONs
  * Returns {"created"} | {"duplicate", existingId} | {"active", activeId}
  */
-export const CREATE_SCRIPT = `${APPEND_EVENTS}
+export const CREATE_SCRIPT = new LuaScript(`${APPEND_EVENTS}
 local id = ARGV[1]
 if ARGV[5] == "1" then
   local existing = redis.call("GET", KEYS[3])
@@ -39,7 +40,7 @@ redis.call("ZADD", KEYS[4], tonumber(ARGV[3]), id)
 redis.call("ZADD", KEYS[5], tonumber(ARGV[3]), id)
 appendEvents(KEYS[6], KEYS[7], KEYS[8], KEYS[9], id, 8, tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8])
 return {"created"}
-`;
+`);
 
 /**
  * KEYS: record, active, audit, globalAudit, outbox, outboxPending
@@ -47,7 +48,7 @@ return {"created"}
  *       globalAuditMaxLen, then audit JSONs, then outbox JSONs
  * Returns the new version, or -1 when the version did not match, -2 when the record is missing.
  */
-export const COMMIT_SCRIPT = `${APPEND_EVENTS}
+export const COMMIT_SCRIPT = new LuaScript(`${APPEND_EVENTS}
 local current = redis.call("HGET", KEYS[1], "v")
 if not current then return -2 end
 if tonumber(current) ~= tonumber(ARGV[2]) then return -1 end
@@ -56,10 +57,10 @@ redis.call("HSET", KEYS[1], "v", nextVersion, "json", ARGV[3])
 if ARGV[4] == "1" and redis.call("GET", KEYS[2]) == ARGV[1] then redis.call("DEL", KEYS[2]) end
 appendEvents(KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], 7, tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
 return nextVersion
-`;
+`);
 
 /** KEYS: lock. ARGV: token. Deletes the lock only if we still hold it. */
-export const RELEASE_LOCK_SCRIPT = `
+export const RELEASE_LOCK_SCRIPT = new LuaScript(`
 if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0
-`;
+`);
