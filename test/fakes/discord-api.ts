@@ -3,7 +3,8 @@
  * `apiBase`: channel messages, threads started from them, interaction callbacks and webhooks, and
  * command registration. It answers with Discord's shapes and error JSON, refuses what breaks
  * Discord's message/embed/component/command limits (400, code 50035, with Discord's `errors` tree),
- * sends Discord's rate-limit headers per route bucket, and fails on demand (429s, 5xx).
+ * sends Discord's rate-limit headers per route bucket, and fails on demand (429s, 5xx, or an answer
+ * lost after the call took effect). Message creates honour `nonce` with `enforce_nonce` as Discord does.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -18,7 +19,7 @@ import {
   type APIUser,
   type ThreadAutoArchiveDuration,
 } from 'discord-api-types/v10';
-import { FailureQueue, HttpFakeServer, type FakeAnswer, type FakeRequest } from './http-fake-base';
+import { FailureQueue, HttpFakeServer, type FakeAnswer, type FakeRequest, type NoAnswer } from './http-fake-base';
 
 export const FAKE_DISCORD_TOKEN = 'fake-discord-bot-token';
 export const FAKE_DISCORD_APPLICATION_ID = '1170000000000000000';
@@ -50,6 +51,8 @@ export interface DiscordCall {
   /** The HTTP status the fake answered. */
   status: number;
   at: number;
+  /** The call was applied but its answer held back (see `hangNext`). */
+  hung?: true;
 }
 
 /** A message as the fake holds it now. */
@@ -68,6 +71,8 @@ export interface FakeDiscordMessage {
   updates: number;
   /** The thread started from it (whose id is this message's id). */
   thread?: string;
+  /** As sent with the create. */
+  nonce?: string | number;
 }
 
 /** One thing done with an interaction token, in order. */
@@ -93,6 +98,18 @@ export type DiscordFailure =
   | { status: 429; retryAfterSeconds: number; global?: boolean; count?: number }
   | { status: 500 | 502 | 503; count?: number };
 
+/**
+ * A call that Discord carries out but whose answer is lost: the effect is applied, then the answer is
+ * held for `afterMs` (the client has given up by then) or, without it, until the fake closes.
+ */
+export interface DiscordHang {
+  afterMs?: number;
+  /** How many matching calls hang (default 1). */
+  count?: number;
+  /** Only calls this accepts (path and decoded body); every call matching the route by default. */
+  when?: (call: { path: string; body: unknown }) => boolean;
+}
+
 type Params = Record<string, string>;
 type Path = (string | number)[];
 
@@ -110,6 +127,8 @@ const API_PREFIX = '/api/v10';
 const FIRST_SNOWFLAKE = 1_300_000_000_000_000_000n;
 const THREAD_DURATIONS = [60, 1440, 4320, 10080];
 const CALLBACK_TYPES = [1, 4, 5, 6, 7, 8, 9, 10, 12];
+/** Discord checks an enforced nonce against the sender's messages of "the past few minutes"; the fake keeps them this long. */
+const NONCE_WINDOW_MS = 5 * 60_000;
 /** Discord's documented limits (see shared FACTS.md). */
 const LIMITS = {
   content: 2000,
@@ -428,6 +447,10 @@ export class FakeDiscord {
   private readonly registrations: FakeCommandRegistrations = { guilds: {} };
   private readonly commandIds = new Map<string, string>();
   private readonly failures = new FailureQueue<DiscordFailure>();
+  private readonly hangs: { route: string; hang: DiscordHang; remaining: number }[] = [];
+  private readonly heldTimers = new Set<NodeJS.Timeout>();
+  /** Enforced nonces of the bot's messages: the message and when it was created. */
+  private readonly nonces = new Map<string, { message: FakeDiscordMessage; at: number }>();
   private readonly knownChannels: Set<string> | undefined;
   private readonly token: string;
   private readonly applicationId: string;
@@ -529,11 +552,22 @@ export class FakeDiscord {
     return this;
   }
 
+  /**
+   * The next `count` (default 1) requests matching `route` (and `when`) take effect, but their answer
+   * is lost: held `afterMs`, or until the fake closes.
+   */
+  hangNext(route: string, hang: DiscordHang = {}): this {
+    this.hangs.push({ route, hang, remaining: hang.count ?? 1 });
+    return this;
+  }
+
   async close(): Promise<void> {
+    for (const timer of this.heldTimers) clearTimeout(timer);
+    this.heldTimers.clear();
     await this.server?.close();
   }
 
-  private handle(request: FakeRequest): FakeAnswer {
+  private handle(request: FakeRequest): FakeAnswer | NoAnswer | Promise<FakeAnswer> {
     const fullPath = decodeURIComponent(request.url.pathname);
     const versioned = fullPath.startsWith(`${API_PREFIX}/`);
     const path = versioned ? fullPath.slice(API_PREFIX.length) : fullPath;
@@ -547,7 +581,26 @@ export class FakeDiscord {
     this.calls.push(call);
     const reply = this.answer(request, call, found, matched.length > 0);
     call.status = reply.status;
-    return reply;
+    const hang = reply.status === 429 || reply.status >= 500 ? undefined : this.takeHang(call);
+    if (!hang) return reply;
+    call.hung = true;
+    if (hang.afterMs === undefined) return { noAnswer: 'hang' };
+    // Never resolved when the fake closes first: the request is dropped with the connection.
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.heldTimers.delete(timer);
+        resolve(reply);
+      }, hang.afterMs);
+      this.heldTimers.add(timer);
+    });
+  }
+
+  private takeHang(call: DiscordCall): DiscordHang | undefined {
+    const index = this.hangs.findIndex(({ route, hang }) => matchesRoute(route, call.method, call.path) && (hang.when?.({ path: call.path, body: call.body }) ?? true));
+    const entry = this.hangs[index];
+    if (!entry) return undefined;
+    if (--entry.remaining <= 0) this.hangs.splice(index, 1);
+    return entry.hang;
   }
 
   private answer(request: FakeRequest, call: DiscordCall, found: { route: Route; params: Params } | undefined, pathKnown: boolean): FakeAnswer {
@@ -645,11 +698,26 @@ export class FakeDiscord {
     return undefined;
   }
 
+  /**
+   * As Discord: `nonce` is an integer or a string of up to 25 characters; with `enforce_nonce` a create
+   * repeating a nonce of the past few minutes answers the earlier message and creates nothing.
+   */
   private postMessage(channel: string, body: unknown): FakeAnswer {
     if (!this.channelKnown(channel)) return ERRORS.unknownChannel;
+    const nonce = isRecord(body) ? body['nonce'] : undefined;
+    if (nonce !== undefined && nonce !== null && !(Number.isSafeInteger(nonce) || (typeof nonce === 'string' && nonce.length <= 25))) {
+      const form = new FormErrors();
+      form.add(['nonce'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+      return form.answer();
+    }
+    const enforced = isRecord(body) && body['enforce_nonce'] === true && (typeof nonce === 'string' || typeof nonce === 'number') ? String(nonce) : undefined;
+    const earlier = enforced === undefined ? undefined : this.nonces.get(enforced);
+    if (earlier && Date.now() - earlier.at < NONCE_WINDOW_MS) return answer(200, this.apiMessage(earlier.message));
     const message = this.newMessage(channel, body);
     if ('status' in message) return message;
     message.flags &= ~MessageFlags.Ephemeral;
+    if (typeof nonce === 'string' || typeof nonce === 'number') message.nonce = nonce;
+    if (enforced !== undefined) this.nonces.set(enforced, { message, at: Date.now() });
     this.allMessages.push(message);
     const thread = this.threadsById.get(channel);
     if (thread) Object.assign(thread, { last_message_id: message.id, message_count: (thread.message_count ?? 0) + 1, total_message_sent: (thread.total_message_sent ?? 0) + 1 });

@@ -14,6 +14,8 @@ export interface SlackCall {
   status: number;
   /** Slack's error code when the answer was `ok: false`. */
   error?: string;
+  /** The call was applied but its answer held back (see `hangNext`). */
+  hung?: true;
 }
 
 export interface FakeMessage {
@@ -53,12 +55,33 @@ export interface FakeResponse extends Record<string, unknown> {
   at: number;
 }
 
-export type FakeFailure = { status: 429; retryAfterSeconds: number; count?: number } | { status: 500 | 503; count?: number };
+export type FakeFailure =
+  | { status: 429; retryAfterSeconds: number; count?: number }
+  | { status: 500 | 503; count?: number }
+  /** Slack's refusal of the call itself: HTTP 200 with `ok: false` and this error code. */
+  | { status: 200; error: string; count?: number };
+
+/**
+ * A call that Slack carries out but whose answer is lost: the effect is applied, then the answer is
+ * held for `afterMs` (the client has given up by then) or, without it, until the fake closes.
+ */
+export interface FakeHang {
+  afterMs?: number;
+  /** How many matching calls hang (default 1). */
+  count?: number;
+  /** Only calls whose (decoded) arguments match; all calls to the method by default. */
+  when?: (args: Record<string, unknown>) => boolean;
+}
 
 export interface FakeSlackOptions {
   token?: string;
   /** When given, chat methods answer `channel_not_found` for any other channel. */
   channels?: string[];
+  /**
+   * `fixed` (default): message ts count up from 1700000000.000100, predictable in assertions.
+   * `wall`: ts follow the wall clock as Slack's do, so `oldest`/`latest` filters given in real time work.
+   */
+  ts?: 'fixed' | 'wall';
 }
 
 type Answer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
@@ -69,7 +92,7 @@ export const FAKE_BOT = { team_id: 'T0001', user_id: 'U0BOT', bot_id: 'B0BOT', u
 
 /** Fields that @slack/web-api JSON-encodes inside a form body. */
 const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
-const BOOLEAN_FIELDS = ['reply_broadcast', 'unfurl_links', 'unfurl_media', 'mrkdwn', 'as_user', 'link_names', 'replace_original', 'delete_original', 'include_disabled'];
+const BOOLEAN_FIELDS = ['reply_broadcast', 'unfurl_links', 'unfurl_media', 'mrkdwn', 'as_user', 'link_names', 'replace_original', 'delete_original', 'include_disabled', 'include_all_metadata', 'inclusive'];
 /** Slack's documented limits (see shared FACTS.md); the fake refuses what Slack would refuse. */
 const LIMITS = { messageBlocks: 50, viewBlocks: 100, text: 40_000, section: 3_000, fields: 10, field: 2_000, header: 150, actions: 25, context: 10, buttonText: 75, buttonValue: 2_000, url: 3_000, id: 255 };
 const RESPONSE_URL_USES = 5;
@@ -183,14 +206,21 @@ export class FakeSlack {
   private readonly users = new Map<string, { name: string; real_name: string }>();
   private readonly responsesByKey = new Map<string, FakeResponse[]>();
   private readonly failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
+  private readonly hangs = new Map<string, { hang: FakeHang; remaining: number }[]>();
+  /** Answers being held back; each resolves false when the fake closes. */
+  private readonly held = new Set<(answered: boolean) => void>();
   private readonly knownChannels: Set<string> | undefined;
   private sequence = 0;
+  /** The last ts handed out, in microseconds (wall-clock mode). */
+  private lastMicros = 0;
   private socketMode: { appToken: string; url: string } | undefined;
   private readonly handlers: Readonly<Record<string, Handler>> = {
     'auth.test': () => ok({ url: 'https://rewind-test.slack.com/', ...FAKE_BOT }),
     'chat.postMessage': (args) => this.postMessage(args),
     'chat.update': (args) => this.update(args),
     'chat.postEphemeral': (args) => this.postEphemeral(args),
+    'conversations.history': (args) => this.history(args),
+    'conversations.replies': (args) => this.replies(args),
     'views.open': (args) => this.openView(args, 'views.open'),
     'views.push': (args) => this.openView(args, 'views.push'),
     'views.update': (args) => this.updateView(args),
@@ -211,6 +241,7 @@ export class FakeSlack {
     private readonly base: string,
     private readonly token: string,
     channels: string[] | undefined,
+    private readonly tsMode: 'fixed' | 'wall',
   ) {
     this.knownChannels = channels ? new Set(channels) : undefined;
   }
@@ -219,7 +250,7 @@ export class FakeSlack {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const fake = new FakeSlack(server, base, options.token ?? FAKE_SLACK_TOKEN, options.channels);
+    const fake = new FakeSlack(server, base, options.token ?? FAKE_SLACK_TOKEN, options.channels, options.ts ?? 'fixed');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -275,7 +306,7 @@ export class FakeSlack {
     return this;
   }
 
-  /** The next `count` (default 1) calls to `method` fail at the HTTP level, as Slack's rate limiter or an outage would. */
+  /** The next `count` (default 1) calls to `method` fail: at the HTTP level, as Slack's rate limiter or an outage would, or refused with an error code. */
   failNext(method: string, failure: FakeFailure): this {
     const queue = this.failures.get(method) ?? [];
     queue.push({ failure, remaining: failure.count ?? 1 });
@@ -283,7 +314,17 @@ export class FakeSlack {
     return this;
   }
 
+  /** The next `count` (default 1) calls to `method` (matching `when`) take effect, but their answer is lost. */
+  hangNext(method: string, hang: FakeHang = {}): this {
+    const queue = this.hangs.get(method) ?? [];
+    queue.push({ hang, remaining: hang.count ?? 1 });
+    this.hangs.set(method, queue);
+    return this;
+  }
+
   async close(): Promise<void> {
+    for (const release of this.held) release(false);
+    this.held.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -302,10 +343,38 @@ export class FakeSlack {
     const raw = this.parseArgs(req.headers['content-type'] ?? '', body);
     const call: SlackCall = { method, args: normalizeArgs(raw), at: Date.now(), status: 200 };
     this.calls.push(call);
-    const answer = this.programmedFailure(method) ?? this.answer(method, req.headers.authorization ?? str(raw['token']), call.args);
+    const failure = this.programmedFailure(method);
+    const hang = failure ? undefined : this.programmedHang(method, call.args);
+    const answer = failure ?? this.answer(method, req.headers.authorization ?? str(raw['token']), call.args);
     call.status = answer.status;
     if (answer.body['ok'] === false && typeof answer.body['error'] === 'string') call.error = answer.body['error'];
+    if (hang) {
+      call.hung = true;
+      if (!(await this.hold(hang.afterMs)) || req.socket.destroyed) return;
+    }
     send(answer);
+  }
+
+  private programmedHang(method: string, args: Record<string, unknown>): FakeHang | undefined {
+    const queue = this.hangs.get(method) ?? [];
+    const index = queue.findIndex((entry) => entry.hang.when?.(args) ?? true);
+    const entry = queue[index];
+    if (!entry) return undefined;
+    if (--entry.remaining <= 0) queue.splice(index, 1);
+    return entry.hang;
+  }
+
+  /** Resolves true after `ms`, or false when the fake closes first (never otherwise, without `ms`). */
+  private hold(ms: number | undefined): Promise<boolean> {
+    return new Promise((resolve) => {
+      const release = (answered: boolean) => {
+        this.held.delete(release);
+        clearTimeout(timer);
+        resolve(answered);
+      };
+      const timer = ms === undefined ? undefined : setTimeout(() => release(true), ms);
+      this.held.add(release);
+    });
   }
 
   private parseArgs(contentType: string, body: string): Record<string, unknown> {
@@ -348,11 +417,16 @@ export class FakeSlack {
     if (failure.status === 429) {
       return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
     }
+    if (failure.status === 200) return fail(failure.error);
     return { status: failure.status, body: { ok: false, error: failure.status === 503 ? 'service_unavailable' : 'internal_error' } };
   }
 
-  /** Unique and increasing, in Slack's `seconds.micros` shape: 1700000000.000100, 1700000000.000200, … */
+  /** Unique and increasing, in Slack's `seconds.micros` shape: 1700000000.000100, 1700000000.000200, … (or from the wall clock). */
   private nextTs(): string {
+    if (this.tsMode === 'wall') {
+      this.lastMicros = Math.max(Date.now() * 1000, this.lastMicros + 1);
+      return `${Math.floor(this.lastMicros / 1_000_000)}.${String(this.lastMicros % 1_000_000).padStart(6, '0')}`;
+    }
     const micros = ++this.sequence * 100;
     return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
@@ -439,6 +513,59 @@ export class FakeSlack {
   private asSlackMessage(message: FakeMessage): Record<string, unknown> {
     const { channel: _channel, updates: _updates, ...fields } = message;
     return { type: 'message', app_id: 'A0REWIND', ...fields, text: message.text ?? '' };
+  }
+
+  /**
+   * conversations.history: top-level messages and broadcast replies, newest first, `oldest`/`latest`
+   * exclusive unless `inclusive`, `limit` (default 100) per page with a cursor. Metadata only with
+   * `include_all_metadata` (stricter than Slack may be, so Rewind must ask for it).
+   */
+  private history(args: Record<string, unknown>): Answer {
+    const problem = this.channelProblem(args);
+    if (problem) return problem;
+    const inChannel = this.channelMessages.get(str(args['channel'])!) ?? [];
+    const listed = inChannel.filter((message) => message.thread_ts === undefined || message.reply_broadcast).reverse();
+    return this.page(this.inRange(listed, args), args, 100);
+  }
+
+  /** conversations.replies: the parent first, then its replies oldest first; otherwise as history (`limit` default 1000). */
+  private replies(args: Record<string, unknown>): Answer {
+    const problem = this.channelProblem(args);
+    if (problem) return problem;
+    const channel = str(args['channel'])!;
+    const ts = str(args['ts']);
+    if (!ts) return fail('invalid_arguments');
+    const parent = this.find(channel, ts);
+    if (!parent) return fail('thread_not_found');
+    const root = parent.thread_ts ?? parent.ts;
+    const thread = (this.channelMessages.get(channel) ?? []).filter((message) => message.ts === root || message.thread_ts === root);
+    return this.page(this.inRange(thread, args), args, 1000);
+  }
+
+  private inRange(messages: FakeMessage[], args: Record<string, unknown>): FakeMessage[] {
+    const oldest = Number(str(args['oldest']) ?? '0');
+    const latest = Number(str(args['latest']) ?? 'Infinity');
+    const inclusive = args['inclusive'] === true;
+    return messages.filter((message) => {
+      const ts = Number(message.ts);
+      return inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest;
+    });
+  }
+
+  /** One page of messages; the cursor is opaque to clients (here: the offset, base64). */
+  private page(messages: FakeMessage[], args: Record<string, unknown>, defaultLimit: number): Answer {
+    const limit = Math.min(Math.max(Number(str(args['limit']) ?? defaultLimit) || defaultLimit, 1), 999);
+    const cursor = str(args['cursor']);
+    const offset = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+    if (!Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
+    const slice = messages.slice(offset, offset + limit).map((message) => {
+      const shown = this.asSlackMessage(message);
+      if (args['include_all_metadata'] !== true) delete shown['metadata'];
+      if (message.thread_ts !== undefined && message.reply_broadcast) shown['subtype'] = 'thread_broadcast';
+      return shown;
+    });
+    const more = offset + limit < messages.length;
+    return ok({ messages: slice, has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '' } });
   }
 
   /** A trigger_id works once, as in Slack (where it also expires after 3 s). */

@@ -1,6 +1,13 @@
 /** Discord's part of the environment: enabled by DISCORD_TOKEN; HTTP interactions need the public key. */
 import { z } from 'zod';
 
+/**
+ * discord.js REST makes up to four attempts (three retries) per call, each bounded by this: 5 s
+ * keeps a dead connection from holding an incident thread for a minute (it was 15 s × 4), while
+ * still far above a normal answer time. A timed-out create is safe to retry: it carries a nonce.
+ */
+export const DISCORD_TIMEOUT_MS = 5_000;
+
 export const DiscordSettings = z
   .object({
     token: z.string().min(1),
@@ -9,6 +16,8 @@ export const DiscordSettings = z
     mode: z.enum(['http', 'gateway']),
     /** REST base without the version (discord.js appends /v10); tests point it at a local fake. */
     apiUrl: z.url().default('https://discord.com/api'),
+    /** How long one REST attempt may take (default DISCORD_TIMEOUT_MS); tests shorten it. */
+    timeoutMs: z.number().int().positive().optional(),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'http' && !s.publicKey) ctx.addIssue({ code: 'custom', message: 'DISCORD_PUBLIC_KEY is required for HTTP interactions' });

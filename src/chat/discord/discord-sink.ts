@@ -2,7 +2,14 @@
  * Posts a rollback's events to its Discord incident channels: the header as a channel message
  * (edited in place), a thread started from it for the steps, keyed posts edited instead of
  * repeated, and the summary echoed in the channel. discord.js REST waits out 429s itself.
+ *
+ * A create whose answer is lost (timeout, reset) is re-sent — by REST itself, or by the outbox
+ * later. Each create therefore carries a nonce derived from the rollback and the message, with
+ * `enforce_nonce`: Discord then answers a repeat within a few minutes with the message the first
+ * attempt made instead of posting another. A thread that already exists answers 160004 and is
+ * adopted; edits are idempotent by nature.
  */
+import { createHash } from 'node:crypto';
 import type { REST } from '@discordjs/rest';
 import { Routes, type APIMessage } from 'discord-api-types/v10';
 import type { OutboundEvent } from '../../domain/outbound-event';
@@ -16,8 +23,20 @@ import { isPermanentDiscordError, toRetryableDiscord } from './discord-errors';
 
 const THREAD_ARCHIVE_MINUTES = 1440;
 
+/** A ref value that is not a message id yet: a create of a message that later versions edit was sent, outcome unknown. */
+const ATTEMPTED = 'attempt';
+
 export function threadName(record: Conversation): string {
   return `Rollback ${record.service} ${record.environment} · ${record.id}`.slice(0, 100);
+}
+
+/** The same for every attempt at one message, different for any other; Discord takes up to 25 characters. */
+export function messageNonce(rollbackId: string, refKey: string): string {
+  return createHash('sha256').update(`${rollbackId}\n${refKey}`).digest('hex').slice(0, 25);
+}
+
+function postedId(ref: string | undefined): string | undefined {
+  return ref === ATTEMPTED ? undefined : ref;
 }
 
 export class DiscordSink implements ChatSink {
@@ -42,38 +61,44 @@ export class DiscordSink implements ChatSink {
     );
   }
 
-  private async post(channel: string, event: OutboundEvent): Promise<string> {
-    const message = (await this.rest.post(Routes.channelMessages(channel), { body: renderDiscordMessage(event.message) })) as APIMessage;
-    return message.id;
-  }
-
   private async edit(channel: string, messageId: string, event: OutboundEvent): Promise<void> {
     await this.rest.patch(Routes.channelMessage(channel, messageId), { body: renderDiscordMessage(event.message) });
   }
 
+  /**
+   * Creates the message recorded under `refKey` in `target` once; when already there, a message that
+   * later versions edit (`editable`) is edited instead. Returns its id.
+   */
+  private async postOnce(record: Conversation, refKey: string, target: string, event: OutboundEvent, editable: boolean): Promise<string> {
+    const ref = await this.refs.get(record.id, refKey);
+    const known = postedId(ref);
+    if (known) {
+      if (editable) await this.edit(target, known, event);
+      return known;
+    }
+    // Only an editable message needs the mark: a repeat may be answered with what the first attempt
+    // posted, an older version, which must then be brought up to date. A plain post never changes.
+    if (editable && ref === undefined) await this.refs.set(record.id, refKey, ATTEMPTED);
+    const body = { ...renderDiscordMessage(event.message), nonce: messageNonce(record.id, refKey), enforce_nonce: true };
+    const message = (await this.rest.post(Routes.channelMessages(target), { body })) as APIMessage;
+    await this.refs.set(record.id, refKey, message.id);
+    if (editable && ref !== undefined) await this.edit(target, message.id, event);
+    return message.id;
+  }
+
   private async deliverTo(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
     const headerKey = `discord:${channel}:header`;
-    let header = await this.refs.get(record.id, headerKey);
     if (event.kind === 'header') {
-      if (header) await this.edit(channel, header, event);
-      else {
-        header = await this.post(channel, event);
-        await this.refs.set(record.id, headerKey, header);
-      }
       // The thread starts with the first post under the header; a one-message notice gets none.
+      await this.postOnce(record, headerKey, channel, event, true);
       return;
     }
+    const header = postedId(await this.refs.get(record.id, headerKey));
     if (!header) throw new RetryLaterError(`no Discord header yet for ${record.id} in ${channel}`, 500);
     const thread = await this.ensureThread(channel, header, record);
     const key = event.supersedes ? `discord:${channel}:key:${event.supersedes}` : `discord:${channel}:seq:${event.seq}`;
-    const existing = await this.refs.get(record.id, key);
-    if (existing && event.supersedes) return this.edit(thread, existing, event);
-    if (existing) return;
-    await this.refs.set(record.id, key, await this.post(thread, event));
-    if (event.broadcast) {
-      const echoKey = `discord:${channel}:echo:${event.seq}`;
-      if (!(await this.refs.get(record.id, echoKey))) await this.refs.set(record.id, echoKey, await this.post(channel, event));
-    }
+    await this.postOnce(record, key, thread, event, event.supersedes !== undefined);
+    if (event.broadcast) await this.postOnce(record, `discord:${channel}:echo:${event.seq}`, channel, event, false);
   }
 
   /** A thread started from the header; its id is the header's id, as Discord defines it. */

@@ -11,10 +11,9 @@ import { SlackSocketReceiver } from './slack-socket-receiver';
 import { registerSlackListeners } from './slack-listeners';
 import { slackLogger } from './slack-logger';
 import { SlackReplier } from './slack-replier';
-import type { SlackSettings } from './slack-settings';
+import { SLACK_TIMEOUT_MS, type SlackSettings } from './slack-settings';
 import { SlackSink } from './slack-sink';
 import { createSlackWebClient } from './slack-web-client';
-
 
 export type SlackFront = ChatFront & { groups: GroupDirectory };
 
@@ -22,7 +21,7 @@ export async function createSlackFront(settings: SlackSettings, deps: ChatFrontD
   const client = createSlackWebClient(settings);
   const front: SlackFront = {
     platform: 'slack',
-    sink: new SlackSink(client, deps.refs, deps.logger),
+    sink: new SlackSink(client, deps.refs, deps.logger, deps.clock),
     replier: new SlackReplier(client),
     groups: new SlackGroupDirectory(client, deps.clock, deps.logger),
     routes: [],
@@ -31,7 +30,7 @@ export async function createSlackFront(settings: SlackSettings, deps: ChatFrontD
   if (!deps.ingress) return front;
 
   const logger = slackLogger(deps.logger);
-  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: settings.timeoutMs ?? SLACK_TIMEOUT_MS };
   const httpReceiver = settings.mode === 'http' ? new SlackHttpReceiver(settings.signingSecret!, deps.clock, deps.logger) : undefined;
   const receiver = httpReceiver ?? new SlackSocketReceiver({ appToken: settings.appToken!, apiUrl: settings.apiUrl, logger });
   // One auth.test at start-up (token verification stays on); Bolt then reuses the result for every request.

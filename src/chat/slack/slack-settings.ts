@@ -1,6 +1,13 @@
 /** Slack's part of the environment: enabled by SLACK_BOT_TOKEN; HTTP mode needs the signing secret, Socket Mode the app token. */
 import { z } from 'zod';
 
+/**
+ * A post normally answers in well under a second. Past this the call is given up and its outcome
+ * treated as unknown (the sink looks for the message before posting again); a longer wait would
+ * only hold the rollback's chat thread back.
+ */
+export const SLACK_TIMEOUT_MS = 5_000;
+
 export const SlackSettings = z
   .object({
     botToken: z.string().min(1),
@@ -9,6 +16,8 @@ export const SlackSettings = z
     mode: z.enum(['http', 'socket']),
     /** Web API base; tests point it at a local fake. */
     apiUrl: z.url().default('https://slack.com/api/'),
+    /** How long one Web API call may take before its outcome counts as unknown (default SLACK_TIMEOUT_MS); tests shorten it. */
+    timeoutMs: z.number().int().positive().optional(),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'http' && !s.signingSecret) {

@@ -1,12 +1,13 @@
 /**
  * Chat platforms in trouble (issue 13): Slack and Discord answer 429s (with Retry-After) and 5xx on
- * every call type Rewind makes (post, update, thread start). The rollback does not wait for chat:
- * it succeeds while nothing has been posted yet. Once the platform recovers every message arrives,
- * each once, in the order it was written.
+ * every call type Rewind makes (post, update, thread start), or carry a call out and lose its answer
+ * (the client times out). The rollback does not wait for chat. Once the platform recovers every
+ * message arrives, each once, in the order it was written.
  */
 import type { BlueGreenService } from '../../../src/demo/bluegreen-service';
 import { FakeDiscord } from '../../fakes/discord-api';
-import { FakeSlack, FAKE_SLACK_TOKEN } from '../../fakes/slack-api';
+import { FakeSlack, FAKE_SLACK_TOKEN, type FakeMessage } from '../../fakes/slack-api';
+import type { Conversation } from '../../../src/domain/ports';
 import { startTarget } from '../../support/bluegreen-target';
 import { generateDiscordKeys } from '../../support/discord-signing';
 import { bluegreenCatalog, ONCALL, startHarness, type Harness } from '../../support/harness';
@@ -22,7 +23,8 @@ describe('chat storms', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    slack = await FakeSlack.start();
+    // Wall-clock ts, as Slack's: finding a post that may have landed searches history by time.
+    slack = await FakeSlack.start({ ts: 'wall' });
     discord = await FakeDiscord.start({ token: 'discord-bot-token', applicationId: '900000000000000001' });
     target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
   });
@@ -33,13 +35,36 @@ describe('chat storms', () => {
     await discord.close();
   });
 
-  async function start(): Promise<void> {
+  async function start(timeouts: { timeoutMs?: number } = {}): Promise<void> {
     h = await startHarness(bluegreenCatalog(target.url).replace('channels: { slack: C0INCIDENT }', 'channels: { slack: C0INCIDENT, discord: "222" }'), {
       recordReplies: false,
-      slack: { botToken: FAKE_SLACK_TOKEN, signingSecret: 'unused-signing-secret', mode: 'http', apiUrl: slack.apiUrl },
-      discord: { token: 'discord-bot-token', applicationId: '900000000000000001', publicKey: keys.publicKeyHex, mode: 'http', apiUrl: discord.apiBase },
+      slack: { botToken: FAKE_SLACK_TOKEN, signingSecret: 'unused-signing-secret', mode: 'http', apiUrl: slack.apiUrl, ...timeouts },
+      discord: { token: 'discord-bot-token', applicationId: '900000000000000001', publicKey: keys.publicKeyHex, mode: 'http', apiUrl: discord.apiBase, ...timeouts },
     });
   }
+
+  async function rollback(reason: string): Promise<Conversation> {
+    const result = await h.rewind.service.request({ service: 'checkout-api', severity: 'critical', reason, requester: ONCALL, origin: { platform: 'slack' } });
+    if (result.kind !== 'created') throw new Error('expected a rollback');
+    const done = await h.waitForState(result.record.id, ['succeeded', 'failed']);
+    expect(done.state).toBe('succeeded');
+    return done;
+  }
+
+  /** Each thread key's last version, in the order the key first appeared: what the thread must show. */
+  async function expectedThreadTitles(id: string): Promise<string[]> {
+    const written: string[] = [];
+    const latest = new Map<string, string>();
+    for (const event of (await h.rewind.store.outboxEvents(id)).filter((e) => e.kind === 'thread')) {
+      const key = event.supersedes ?? `seq:${event.seq}`;
+      if (!latest.has(key)) written.push(key);
+      latest.set(key, event.message.title);
+    }
+    return written.map((key) => latest.get(key)!);
+  }
+
+  /** A Slack message's header block text (tone mark and title). */
+  const slackTitle = (message: FakeMessage) => (message.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '';
 
   it('a rollback succeeds while both platforms refuse every call, and every message arrives once, in order, after', async () => {
     // Long enough that the rollback is over before the first post gets through.
@@ -81,6 +106,61 @@ describe('chat storms', () => {
     }
     const expected = written.map((key) => latest.get(key)!);
     expect(posted.map((m) => m.embeds?.[0]?.title ?? '')).toEqual(expected.map((title) => expect.stringContaining(title.slice(0, 40))));
+    expect([target.rollbackRequests, target.switches]).toEqual([1, 1]);
+  });
+
+  it('calls that take effect but time out (every call type, both platforms) leave every message once, in order', async () => {
+    // Each of these is carried out by the platform, but its answer never comes: the client gives up
+    // after 300 ms and cannot know whether the message exists.
+    slack
+      .hangNext('chat.postMessage', { when: (args) => args['thread_ts'] === undefined })
+      .hangNext('chat.postMessage', { when: (args) => args['thread_ts'] !== undefined })
+      .hangNext('chat.update');
+    const inThread = ({ path }: { path: string }) => !path.startsWith('/channels/222/');
+    discord
+      .hangNext('POST /channels/222/messages')
+      .hangNext('POST /channels/:channel/messages', { when: inThread })
+      .hangNext('POST /channels/:channel/messages/:message/threads')
+      .hangNext('PATCH /channels/:channel/messages/:message');
+    await start({ timeoutMs: 300 });
+    const done = await rollback('timeouts');
+    const expected = await expectedThreadTitles(done.id);
+
+    // Slack: one header, its thread complete with the summary broadcast last, nothing twice.
+    await waitFor(() => slack.messages('C0INCIDENT'), (all) => all.some((m) => m.reply_broadcast), { what: 'the Slack summary', timeoutMs: 30_000 });
+    const headers = slack.messages('C0INCIDENT').filter((m) => !m.thread_ts);
+    expect(headers).toHaveLength(1);
+    const header = headers[0]!;
+    const thread = slack.thread('C0INCIDENT', header.ts);
+    expect(thread.at(-1)!.reply_broadcast).toBe(true);
+    expect(thread.map(slackTitle)).toEqual(expected.map((title) => expect.stringContaining(title.slice(0, 40))));
+    // The header ends showing the outcome, whichever update was lost on the way.
+    await waitFor(() => JSON.stringify(slack.messages('C0INCIDENT').find((m) => m.ts === header.ts)!.blocks), (b) => /[Ss]ucceeded/.test(b), { what: 'the final Slack header' });
+
+    // Discord: one header and one summary echo in the channel, one thread, its posts once and in order.
+    const discordThread = (await waitFor(() => discord.threads()[0], (t) => t !== undefined, { what: 'the Discord thread', timeoutMs: 30_000 }))!;
+    const posted = await waitFor(() => discord.messages(discordThread.id), (m) => m.length >= expected.length, { what: 'every Discord thread post', timeoutMs: 30_000 });
+    await waitFor(() => discord.messages('222'), (m) => m.length >= 2, { what: 'the Discord summary echo', timeoutMs: 30_000 });
+    expect(discord.threads()).toHaveLength(1);
+    expect(discord.messages('222')).toHaveLength(2);
+    expect(discord.messages(discordThread.id).map((m) => m.embeds[0]?.title ?? '')).toEqual(expected.map((title) => expect.stringContaining(title.slice(0, 40))));
+    expect(posted).toHaveLength(expected.length);
+
+    // Every programmed loss happened: the faults were really injected.
+    const hungSlack = slack.calls.filter((c) => c.hung);
+    expect(hungSlack.map((c) => `${c.method}${c.method === 'chat.postMessage' ? (c.args['thread_ts'] ? ' reply' : ' header') : ''}`).sort()).toEqual([
+      'chat.postMessage header',
+      'chat.postMessage reply',
+      'chat.update',
+    ]);
+    expect(discord.calls.filter((c) => c.hung).map((c) => `${c.method} ${c.route}`)).toEqual(
+      expect.arrayContaining([
+        'POST /channels/:channel/messages',
+        'POST /channels/:channel/messages/:message/threads',
+        'PATCH /channels/:channel/messages/:message',
+      ]),
+    );
+    expect(discord.calls.filter((c) => c.hung)).toHaveLength(4);
     expect([target.rollbackRequests, target.switches]).toEqual([1, 1]);
   });
 });
