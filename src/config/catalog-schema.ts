@@ -494,6 +494,51 @@ export const HooksConfig = strict({
 });
 export type HooksConfig = z.output<typeof HooksConfig>;
 
+/** Paging (issue 15): keys come from `${ENV}`; `apiUrl` replaces the public endpoint (tests use local fakes). */
+export const PagingConfig = strict({
+  pagerduty: strict({
+    /** The Events API v2 integration key of a PagerDuty service. */
+    routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, 'expected a PagerDuty Events API v2 integration key: 32 letters and digits (use "${PAGERDUTY_ROUTING_KEY}")'),
+    apiUrl: HttpUrl.default('https://events.pagerduty.com'),
+  }).optional(),
+  opsgenie: strict({
+    /** An API integration's key (GenieKey). */
+    apiKey: z.string().min(16, 'expected an Opsgenie API integration key (use "${OPSGENIE_API_KEY}")'),
+    /** https://api.eu.opsgenie.com for EU accounts. */
+    apiUrl: HttpUrl.default('https://api.opsgenie.com'),
+  }).optional(),
+});
+export type PagingConfig = z.output<typeof PagingConfig>;
+
+/** Whom the header mentions on a critical start and on failure. */
+export const MentionConfig = strict({
+  /** A user group id (S…) or a user id (U… or W…). */
+  slack: z.string().regex(/^[SUW][A-Z0-9]{2,}$/, 'expected a Slack user group id (S…) or user id (U… or W…)').optional(),
+  /** "role:<id>" or "user:<id>" (Discord ids alone cannot tell a role from a user). */
+  discord: z
+    .string()
+    .regex(/^(role|user):\d{15,22}$/, 'expected "role:<id>" or "user:<id>" with a Discord snowflake id')
+    .transform((v) => ({ kind: v.slice(0, v.indexOf(':')) as 'role' | 'user', id: v.slice(v.indexOf(':') + 1) }))
+    .optional(),
+});
+
+export const AnnounceConfig = strict({
+  slack: OneOrMany.optional(),
+  discord: OneOrMany.optional(),
+});
+
+export const ReviewConfig = strict({
+  /** Remind the incident channel once when a break-glass rollback is still unreviewed this long after it ended. */
+  after: Duration.prefault('24h'),
+});
+
+export const DrillsConfig = strict({
+  /** Remind the channel when the environment has gone this long without a drill (seed 003: monthly). */
+  every: Duration.prefault('30d'),
+  /** Drills are refused in production unless this is set. */
+  allowProduction: z.boolean().default(false),
+});
+
 /** Settings that defaults, services and environments may each set; the most specific wins. */
 const policyFields = {
   severity: Severity.optional(),
@@ -505,6 +550,12 @@ const policyFields = {
   /** Who to call when a rollback fails, e.g. "@sre-oncall (PagerDuty: checkout)". */
   escalation: z.string().min(1).max(300).optional(),
   waitLive: WaitLiveConfig.optional(),
+  paging: PagingConfig.optional(),
+  mention: MentionConfig.optional(),
+  /** Stakeholder channels (channel ids), told when a rollback starts and ends. */
+  announce: AnnounceConfig.optional(),
+  review: ReviewConfig.optional(),
+  drills: DrillsConfig.optional(),
 };
 
 /** What every plan step takes: a title for the thread, and whether its failure may be passed over. */

@@ -5,6 +5,7 @@
 import { countRefs, type ApproverRefs } from '../domain/approvers';
 import { AUTO_DISABLED } from '../domain/automation';
 import { closestMatch } from '../domain/closest-match';
+import type { IncidentComms } from '../domain/incident-comms';
 import { UnknownEnvironmentError, UnknownServiceError } from '../domain/errors';
 import type { ApprovalRule, EnvironmentPolicy } from '../domain/policy';
 import type { ResolvedTarget, ServiceCatalog } from '../domain/ports';
@@ -90,6 +91,25 @@ function last<T>(layers: readonly Layer[], pick: (layer: Layer) => T | undefined
   return value;
 }
 
+/** Each setting whole from the most specific layer that sets it (an environment's `paging` replaces the defaults'). */
+function resolveComms(layers: readonly Layer[]): IncidentComms {
+  const paging = last(layers, (l) => l.paging);
+  const mention = last(layers, (l) => l.mention);
+  const announce = last(layers, (l) => l.announce);
+  const review = last(layers, (l) => l.review);
+  const drills = last(layers, (l) => l.drills);
+  return {
+    paging: {
+      ...(paging?.pagerduty ? { pagerduty: { routingKey: paging.pagerduty.routingKey, apiUrl: paging.pagerduty.apiUrl } } : {}),
+      ...(paging?.opsgenie ? { opsgenie: { apiKey: paging.opsgenie.apiKey, apiUrl: paging.opsgenie.apiUrl } } : {}),
+    },
+    mention: { ...(mention?.slack ? { slack: mention.slack } : {}), ...(mention?.discord ? { discord: mention.discord } : {}) },
+    announce: { slack: announce?.slack ?? [], discord: announce?.discord ?? [] },
+    ...(review ? { reviewAfterMs: review.after } : {}),
+    ...(drills ? { drills: { everyMs: drills.every, allowProduction: drills.allowProduction } } : {}),
+  };
+}
+
 function resolveEnvironment(service: string, environment: string, layers: readonly Layer[], config: EnvironmentConfig, issues: ConfigIssue[]): ResolvedTarget {
   const path = `services.${service}.environments.${environment}`;
   const rules = {} as Record<Severity, ApprovalRule>;
@@ -120,6 +140,7 @@ function resolveEnvironment(service: string, environment: string, layers: readon
     providerType: config.provider.type,
     waitLive: waitLive ? { timeoutMs: waitLive.timeout, intervalMs: waitLive.interval } : BUILT_IN_WAIT_LIVE,
     planSteps: { before: config.steps.before.map(planStepSpec), after: config.steps.after.map(planStepSpec) },
+    comms: resolveComms(layers),
     auto: config.auto
       ? {
           enabled: true,

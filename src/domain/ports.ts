@@ -5,6 +5,7 @@
 import type { Actor } from './actor';
 import type { AutoSettings } from './automation';
 import type { AuditEvent, NewAuditEvent } from './audit';
+import type { IncidentComms } from './incident-comms';
 import type { EnvironmentPolicy } from './policy';
 import type { Message } from './message';
 import type { NewOutboundEvent, OutboundEvent } from './outbound-event';
@@ -33,6 +34,8 @@ export interface ResolvedTarget {
   auto: AutoSettings;
   /** The environment's own steps around the provider's rollback. */
   planSteps: PlanSteps;
+  /** Paging, mentions, stakeholder channels, break-glass review and drills. */
+  comms: IncidentComms;
 }
 
 export interface ServiceCatalog {
