@@ -82,13 +82,16 @@ function countTransition(metrics: Metrics, record: RollbackRecord, from: Rollbac
   if (!FINAL.has(to)) return;
   metrics.rollbacksFinished.inc({ ...where(record), trigger: record.trigger.kind, outcome: to });
   const labels = { ...where(record), severity: record.severity };
+  // Only the first run is held to the RTO: a retried verification (run 2, 3…) follows a failure that
+  // was counted already, or an operator choosing to look again, which says nothing new about recovery.
+  const firstRun = record.run <= 1;
   if (to === 'succeeded') {
     const recoveredMs = (record.timings.verifiedAt ?? at) - record.timings.requestedAt;
     metrics.recovery.observe(labels, seconds(recoveredMs));
-    if (record.rtoMs !== undefined && recoveredMs > record.rtoMs) metrics.rtoMissed.inc(labels);
-  } else if (to === 'failed' && record.rtoMs !== undefined && from !== undefined) {
-    // A failed rollback has not recovered the service: the RTO is missed once, when it first fails.
-    if (from !== 'failed') metrics.rtoMissed.inc(labels);
+    if (firstRun && record.rtoMs !== undefined && recoveredMs > record.rtoMs) metrics.rtoMissed.inc(labels);
+  } else if (to === 'failed' && firstRun && record.rtoMs !== undefined) {
+    // A failed rollback has not recovered the service within any RTO.
+    metrics.rtoMissed.inc(labels);
   }
 }
 
