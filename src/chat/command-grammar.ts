@@ -2,17 +2,32 @@
  * The `/rollback` text grammar (SPEC §3), shared by Slack and the web console: text in, one
  * ParsedCommand out, or a GrammarError that says what was wrong and what is valid.
  */
+import type { FileFormat } from '../domain/chat-file';
 import { closestMatch } from '../domain/closest-match';
 import { ErrorCode, RewindError } from '../domain/errors';
+import { HISTORY_OUTCOMES, type HistoryOutcome } from '../domain/history';
 import { ROLLBACK_ID_PATTERN } from '../domain/ids';
-import { RollbackRequest } from '../domain/request';
+import { RollbackRequest, TRIGGERS, type TriggerKind } from '../domain/request';
 import { SEVERITIES, type Severity } from '../domain/severity';
+import { parseTimeBound, TIME_BOUND_HINT, type TimeBound } from '../domain/time-window';
 import { isQuoted, tokenize, type Token } from './tokenize';
 
 export type ParsedCommand =
   | { verb: 'rollback'; service: string; environment?: string; to?: string; severity?: Severity; reason?: string; dryRun: boolean }
   | { verb: 'status'; target?: string }
-  | { verb: 'history'; service?: string; limit: number }
+  | {
+      verb: 'history';
+      service?: string;
+      limit: number;
+      /** Set: the history comes back as a file in this format instead of a message. */
+      format?: FileFormat;
+      environment?: string;
+      outcome?: HistoryOutcome;
+      trigger?: TriggerKind;
+      since?: TimeBound;
+    }
+  | { verb: 'postmortem'; rollbackId: string }
+  | { verb: 'report'; service?: string; since?: TimeBound }
   | { verb: 'releases'; service: string; environment?: string }
   | { verb: 'cancel'; rollbackId: string }
   | { verb: 'unlock' | 'pause-auto' | 'resume-auto'; service: string; environment?: string }
@@ -24,7 +39,9 @@ export type CommandVerb = Exclude<ParsedCommand['verb'], 'form'>;
 export const COMMAND_USAGE = [
   '/rollback <service> [<environment>] [--to <release>] [--severity critical|high|medium|low] [--reason <text...>] [--dry-run]',
   '/rollback status [<rollback-id>|<service>]',
-  '/rollback history [<service>] [--limit N]',
+  '/rollback history [<service>] [--limit N] [--env <environment>] [--outcome <outcome>] [--trigger manual|auto|alert] [--since 30d|<date>] [--format csv|md|json]',
+  '/rollback postmortem <rollback-id>',
+  '/rollback report [<service>] [--since 30d|<date>]',
   '/rollback releases <service> [<environment>]',
   '/rollback cancel <rollback-id>',
   '/rollback unlock <service> [<environment>]',
@@ -42,7 +59,10 @@ export class GrammarError extends RewindError {
 export const HISTORY_DEFAULT_LIMIT = 10;
 const HISTORY_MAX_LIMIT = 50;
 
-type OptionName = 'to' | 'severity' | 'reason' | 'dry-run' | 'limit';
+type OptionName = 'to' | 'severity' | 'reason' | 'dry-run' | 'limit' | 'format' | 'env' | 'outcome' | 'trigger' | 'since';
+
+/** What `--format` takes; `markdown` is read as `md`. */
+const FORMATS: readonly FileFormat[] = ['csv', 'md', 'json'];
 
 /** How each option takes its value; `text` runs to the next option unless quoted. */
 const OPTIONS: Readonly<Record<OptionName, { takes: 'value' | 'text' | 'flag'; valid: string }>> = {
@@ -51,6 +71,11 @@ const OPTIONS: Readonly<Record<OptionName, { takes: 'value' | 'text' | 'flag'; v
   reason: { takes: 'text', valid: 'some text, e.g. `--reason "500s after deploy"`' },
   'dry-run': { takes: 'flag', valid: '`--dry-run` alone, or `dry-run=true|false`' },
   limit: { takes: 'value', valid: `a whole number from 1 to ${HISTORY_MAX_LIMIT}` },
+  format: { takes: 'value', valid: FORMATS.join(', ') },
+  env: { takes: 'value', valid: 'an environment of the service, e.g. `--env production`' },
+  outcome: { takes: 'value', valid: HISTORY_OUTCOMES.join(', ') },
+  trigger: { takes: 'value', valid: TRIGGERS.join(', ') },
+  since: { takes: 'value', valid: TIME_BOUND_HINT },
 };
 
 /** The same limits the request schema enforces later, checked here so the user hears it in words. */
@@ -83,7 +108,9 @@ const RULES: Readonly<Record<CommandVerb, VerbRule>> = {
     required: 1,
   },
   status: { usage: '/rollback status [<rollback-id>|<service>]', label: '`status`', options: [], slots: ['target'], required: 0 },
-  history: { usage: '/rollback history [<service>] [--limit N]', label: '`history`', options: ['limit'], slots: ['service'], required: 0 },
+  history: { usage: COMMAND_USAGE.split('\n')[2]!, label: '`history`', options: ['limit', 'env', 'outcome', 'trigger', 'since', 'format'], slots: ['service'], required: 0 },
+  postmortem: { usage: '/rollback postmortem <rollback-id>', label: '`postmortem`', options: [], slots: ['rollback-id'], required: 1 },
+  report: { usage: '/rollback report [<service>] [--since 30d|<date>]', label: '`report`', options: ['since'], slots: ['service'], required: 0 },
   releases: { usage: '/rollback releases <service> [<environment>]', label: '`releases`', ...SERVICE_ENV },
   cancel: { usage: '/rollback cancel <rollback-id>', label: '`cancel`', options: [], slots: ['rollback-id'], required: 1 },
   unlock: { usage: '/rollback unlock <service> [<environment>]', label: '`unlock`', ...SERVICE_ENV },
@@ -112,6 +139,11 @@ interface GivenOptions {
   reason?: string;
   dryRun?: boolean;
   limit?: number;
+  format?: FileFormat;
+  env?: string;
+  outcome?: HistoryOutcome;
+  trigger?: TriggerKind;
+  since?: TimeBound;
 }
 
 const DASHES = /^(?:--|[—–])(?=[A-Za-z])/;
@@ -285,6 +317,30 @@ function applyOption(name: OptionName, value: string | undefined, given: GivenOp
       given.limit = limit;
       return;
     }
+    case 'format':
+    case 'outcome':
+    case 'trigger': {
+      const word = value.toLowerCase();
+      const choices: readonly string[] = name === 'format' ? FORMATS : name === 'outcome' ? HISTORY_OUTCOMES : TRIGGERS;
+      const chosen = name === 'format' && word === 'markdown' ? 'md' : choices.find((c) => c === word.replaceAll('-', '_'));
+      if (!chosen) {
+        const suggestion = closestMatch(value, choices);
+        throw new GrammarError(`Unknown ${name} \`${value}\`.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} Valid: ${valid}.`, usage);
+      }
+      if (name === 'format') given.format = chosen as FileFormat;
+      else if (name === 'outcome') given.outcome = chosen as HistoryOutcome;
+      else given.trigger = chosen as TriggerKind;
+      return;
+    }
+    case 'since': {
+      const bound = parseTimeBound(value);
+      if (!bound) throw new GrammarError(`${formatOption(name)} needs ${valid}; got \`${value}\`.`, usage);
+      given.since = bound;
+      return;
+    }
+    case 'env':
+      given.env = checkLength('The environment name', value, MAX_LENGTH.environment, usage);
+      return;
     case 'to':
       given.to = checkLength('The release given with `--to`', value, MAX_LENGTH.to, usage);
       return;
@@ -370,7 +426,20 @@ function build(verb: CommandVerb, words: readonly string[], given: GivenOptions)
       return { verb, target: first };
     }
     case 'history':
-      return { verb, ...(first === undefined ? {} : { service: first }), limit: given.limit ?? HISTORY_DEFAULT_LIMIT };
+      return {
+        verb,
+        ...(first === undefined ? {} : { service: first }),
+        limit: given.limit ?? HISTORY_DEFAULT_LIMIT,
+        ...(given.format === undefined ? {} : { format: given.format }),
+        ...(given.env === undefined ? {} : { environment: given.env }),
+        ...(given.outcome === undefined ? {} : { outcome: given.outcome }),
+        ...(given.trigger === undefined ? {} : { trigger: given.trigger }),
+        ...(given.since === undefined ? {} : { since: given.since }),
+      };
+    case 'report':
+      return { verb, ...(first === undefined ? {} : { service: first }), ...(given.since === undefined ? {} : { since: given.since }) };
+    case 'postmortem':
+      return { verb, rollbackId: normalizeRollbackId(first!) ?? throwError(notAnId(first!, usage)) };
     case 'cancel':
       return { verb, rollbackId: normalizeRollbackId(first!) ?? throwError(notAnId(first!, usage)) };
     case 'help':

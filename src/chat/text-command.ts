@@ -72,9 +72,17 @@ function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: 
     }
     case 'status':
       return enqueue({ type: 'status', actor, reply, ...(parsed.target ? { target: parsed.target } : {}) });
-    case 'history':
+    case 'history': {
+      // Checked here too, so a typo is answered at once and nothing is queued.
+      if (parsed.service) catalog.resolve(parsed.service, parsed.environment);
+      const { verb: _verb, ...history } = parsed;
+      return enqueue({ type: 'history', actor, reply, ...history });
+    }
+    case 'report':
       if (parsed.service) catalog.resolve(parsed.service);
-      return enqueue({ type: 'history', actor, reply, limit: parsed.limit, ...(parsed.service ? { service: parsed.service } : {}) });
+      return enqueue({ type: 'report', actor, reply, ...(parsed.service ? { service: parsed.service } : {}), ...(parsed.since ? { since: parsed.since } : {}) });
+    case 'postmortem':
+      return enqueue({ type: 'postmortem_draft', actor, reply, rollbackId: parsed.rollbackId }, `Drafting the post-mortem of ${parsed.rollbackId}…`);
     case 'releases': {
       const target = catalog.resolve(parsed.service, parsed.environment);
       return enqueue({ type: 'releases', actor, reply, service: target.service, environment: target.environment });

@@ -7,6 +7,10 @@ import { Actor } from '../domain/actor';
 import { RollbackRequest } from '../domain/request';
 import { AutoSignal } from '../domain/auto-signal';
 import { StepName } from '../domain/plan';
+import { FileFormat } from '../domain/chat-file';
+import { HistoryOutcome } from '../domain/history';
+import { TriggerKind } from '../domain/request';
+import { TimeBound } from '../domain/time-window';
 
 export const ReplyTargetSchema = z.object({ platform: z.string(), data: z.record(z.string(), z.unknown()) });
 
@@ -34,7 +38,23 @@ export const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('restore'), ...onRollback, step: StepName }),
   z.object({ type: z.enum(['approve_restore', 'reject_restore']), ...onRollback, restore: z.number().int().positive() }),
   z.object({ type: z.literal('status'), ...base, actor: Actor, target: z.string().optional() }),
-  z.object({ type: z.literal('history'), ...base, actor: Actor, service: z.string().optional(), limit: z.number().int().min(1).max(50).default(10) }),
+  z.object({
+    type: z.literal('history'),
+    ...base,
+    actor: Actor,
+    service: z.string().optional(),
+    limit: z.number().int().min(1).max(50).default(10),
+    /** Absent: the history message; set: the history as a file in this format. */
+    format: FileFormat.optional(),
+    environment: z.string().optional(),
+    outcome: HistoryOutcome.optional(),
+    trigger: TriggerKind.optional(),
+    since: TimeBound.optional(),
+  }),
+  /** The post-mortem draft of a rollback, posted as a Markdown file where it was asked for. */
+  z.object({ type: z.literal('postmortem_draft'), ...base, actor: Actor, rollbackId: z.string().min(1) }),
+  /** The RTO report over a window (default: the last 30 days). */
+  z.object({ type: z.literal('report'), ...base, actor: Actor, service: z.string().optional(), since: TimeBound.optional() }),
   z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),
   z.object({ type: z.literal('help'), ...base, actor: Actor }),
   z.object({ type: z.enum(['unlock', 'pause_auto', 'resume_auto']), ...base, actor: Actor, service: z.string().min(1), environment: z.string().optional() }),

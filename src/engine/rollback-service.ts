@@ -10,6 +10,7 @@ import type { Replier } from '../domain/ports';
 import type { RollbackRequestInput } from '../domain/request';
 import { errorReply, requestAccepted } from '../messages/templates/replies';
 import { helpMessage } from '../messages/templates/help';
+import { deliverAnswer, type Answer } from './answer';
 import type { Command } from './commands';
 import { decideApproval, expireApproval } from './decide-approval';
 import { abandonRestore, decideRestore, requestRestore, runRestore } from './database-restores';
@@ -17,6 +18,7 @@ import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
 import { historyOf, releasesOf, statusOf } from './queries';
+import { historyAnswer, postmortemAnswer, reportAnswer } from './records';
 import { controlEnvironment } from './environment-controls';
 import { handleAutoSignal, type AutoOutcome } from './handle-auto-signal';
 import { requestRollback, type RequestResult } from './request-rollback';
@@ -92,7 +94,7 @@ export class RollbackService {
     try {
       if (command.type === 'auto_trigger') return { outcome: 'done', auto: await handleAutoSignal(this.deps, command.signal) };
       const answer = await this.dispatch(command);
-      if (answer) await reply(answer);
+      if (answer && 'reply' in command && command.reply) await deliverAnswer(answer, replier, command.reply, this.deps.logger);
       return { outcome: 'done' };
     } catch (error) {
       if (!isRewindError(error)) throw error;
@@ -102,7 +104,7 @@ export class RollbackService {
     }
   }
 
-  private async dispatch(command: Exclude<Command, { type: 'auto_trigger' }>): Promise<Message | undefined> {
+  private async dispatch(command: Exclude<Command, { type: 'auto_trigger' }>): Promise<Answer | undefined> {
     switch (command.type) {
       case 'request': {
         const result = await this.request(command.request);
@@ -149,7 +151,11 @@ export class RollbackService {
       case 'status':
         return this.status(command.target);
       case 'history':
-        return this.history(command.service, command.limit);
+        return historyAnswer(this.deps, command);
+      case 'postmortem_draft':
+        return postmortemAnswer(this.deps, command.rollbackId);
+      case 'report':
+        return reportAnswer(this.deps, command);
       case 'releases':
         return this.releases(command.service, command.environment);
       case 'help':

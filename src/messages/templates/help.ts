@@ -14,12 +14,20 @@ const START: readonly Usage[] = [
 
 const OTHERS: readonly Usage[] = [
   ['/rollback status [<rollback-id>|<service>]', 'A rollback in detail, or everything in progress.'],
-  ['/rollback history [<service>] [--limit N]', 'Past rollbacks: date, time, trigger, method, duration, root cause.'],
   ['/rollback releases <service> [<environment>]', 'Recent releases, with a button to roll back to one.'],
   ['/rollback cancel <rollback-id>', 'Cancel before the rollback step starts (Abort stops a running one).'],
   ['/rollback unlock <service> [<environment>]', 'Allow automatic rollbacks again after a rollback locked the environment.'],
   ['/rollback pause-auto|resume-auto <service> [<environment>]', 'Stop or restart automatic rollbacks for a service.'],
   ['/rollback help', 'This message.'],
+];
+
+/** The records a team keeps: history and its exports, post-mortem drafts, the RTO report. */
+const RECORDS: readonly Usage[] = [
+  ['/rollback history [<service>] [--limit N]', 'Past rollbacks: date, time, trigger, method, duration, root cause.'],
+  ['  --env <environment> --outcome <outcome> --trigger manual|auto|alert --since 30d|<date>', 'Only the rollbacks that match.'],
+  ['  --format csv|md|json', 'The history as a file in the channel: CSV or JSON for spreadsheets, Markdown for the runbook log.'],
+  ['/rollback postmortem <rollback-id>', 'A post-mortem draft (Markdown) from the audit trail, posted in the rollback’s thread.'],
+  ['/rollback report [<service>] [--since 30d|<date>]', 'RTO report: median and worst time to verified recovery, RTO met %, by severity.'],
 ];
 
 /** One line per form; options are indented under the command they belong to. */
@@ -36,6 +44,7 @@ export function helpMessage(): Message {
     sections: [
       { heading: 'Start a rollback', text: describe(START) },
       { heading: 'Follow and manage', text: describe(OTHERS) },
+      { heading: 'Records', text: describe(RECORDS) },
       {
         heading: 'Examples',
         text: [
@@ -44,6 +53,6 @@ export function helpMessage(): Message {
         ].join('\n'),
       },
     ],
-    fallback: 'Rewind help: /rollback <service> [<environment>] [--to <release>] [--severity …] [--reason …] [--dry-run]; status, history, releases, cancel, unlock, help',
+    fallback: 'Rewind help: /rollback <service> [<environment>] [--to <release>] [--severity …] [--reason …] [--dry-run]; status, history, postmortem, report, releases, cancel, unlock, help',
   });
 }

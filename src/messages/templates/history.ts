@@ -3,6 +3,7 @@
  * root cause) plus outcome, newest first, built from the same entries the JSON API serves.
  */
 import { toHistoryEntry, type HistoryEntry, type HistoryOutcome } from '../../domain/history';
+import { describeFilter, type HistoryFilter } from '../../domain/history-filter';
 import type { Message } from '../../domain/message';
 import type { RollbackRecord } from '../../domain/rollback-record';
 import { LIMITS, moreLine, oneLine, plural, stateLabel } from '../formatting';
@@ -12,6 +13,8 @@ import { compose, field } from './compose';
 export interface HistoryOptions {
   service?: string;
   limit: number;
+  /** Set when more than the service narrowed the list: the title says what was asked for. */
+  filter?: HistoryFilter;
 }
 
 const COLUMNS = ['Date', 'Time (UTC)', 'Trigger', 'Method', 'Duration', 'Root cause', 'Outcome'];
@@ -37,9 +40,10 @@ function outcomeCounts(entries: readonly HistoryEntry[]): string {
 }
 
 export function historyMessage(records: readonly RollbackRecord[], options: HistoryOptions): Message {
-  const scope = options.service ?? 'any service';
+  const scope = options.filter ? describeFilter(options.filter) : (options.service ?? 'any service');
   if (records.length === 0) {
-    return compose({ kind: 'history', tone: 'info', title: `No rollbacks recorded for ${scope} yet.` });
+    const title = options.filter ? `No rollbacks match ${scope}.` : `No rollbacks recorded for ${scope} yet.`;
+    return compose({ kind: 'history', tone: 'info', title });
   }
   const newest = [...records].sort((a, b) => b.timings.requestedAt - a.timings.requestedAt);
   const max = Math.max(1, Math.min(options.limit, LIMITS.historyRows));
@@ -55,7 +59,10 @@ export function historyMessage(records: readonly RollbackRecord[], options: Hist
     title,
     fields: [field('Outcomes', outcomeCounts(newest.map(toHistoryEntry)))],
     sections: rowSections(header, rows),
-    footer: ['Times are UTC; duration is from request to finish. Add a root cause with the button on a summary.'],
+    footer: [
+      'Times are UTC; duration is from request to finish. Add a root cause with the button on a summary.',
+      'As a file with rollback ids: add `--format csv`, `md` or `json`.',
+    ],
     fallback: `${title}: ${entries.map((e) => `${e.date} ${e.method} (${stateLabel(e.outcome).toLowerCase()})`).slice(0, 3).join('; ')}`,
   });
 }

@@ -65,7 +65,7 @@ describe('HTTP API and health', () => {
     expect(bad.status).toBe(400);
     const issues = ((await bad.json()) as { issues: string[] }).issues.join(' ');
     expect(issues).toContain('state: expected one of pending_approval, queued, running');
-    expect(issues).toContain('limit: expected a whole number from 1 to 100');
+    expect(issues).toContain('limit: expected a whole number from 1 to 2000');
     expect((await get('/api/rollbacks/rb_NOPE', TOKEN)).status).toBe(404);
     expect((await get('/api/nothing-here', TOKEN)).status).toBe(404);
   });

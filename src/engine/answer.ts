@@ -1,0 +1,38 @@
+/**
+ * What a command answers with: a message, or a file (a post-mortem draft, a history export) that
+ * the platform posts where the person asked, followed by a private line saying where it went.
+ */
+import { canPostFiles, type ChatFile } from '../domain/chat-file';
+import type { Message } from '../domain/message';
+import type { Conversation, Replier, ReplyTarget } from '../domain/ports';
+import { fileNotPosted, filePosted } from '../messages/templates/file-posted';
+import type { EngineLogger } from './engine-deps';
+
+export interface FileAnswer {
+  file: ChatFile;
+  /** The rollback the file is about: its thread is where the file goes when asked from its channel. */
+  about?: Conversation;
+  /** The API path that serves the same content, for chats that cannot take files. */
+  fetchFrom?: string;
+}
+
+export type Answer = Message | FileAnswer;
+
+export function isFileAnswer(answer: Answer): answer is FileAnswer {
+  return 'file' in answer;
+}
+
+/**
+ * Posts the answer. Once a file is posted, a failed confirmation is logged, not retried: retrying
+ * the command would post the file a second time.
+ */
+export async function deliverAnswer(answer: Answer, replier: Replier, target: ReplyTarget, logger: EngineLogger): Promise<void> {
+  if (!isFileAnswer(answer)) return replier.reply(target, answer);
+  const posted = canPostFiles(replier) ? await replier.postFile(target, answer.file, answer.about) : undefined;
+  if (!posted) return replier.reply(target, fileNotPosted(answer.file, answer.fetchFrom));
+  try {
+    await replier.reply(target, filePosted(answer.file, posted));
+  } catch (error) {
+    logger.warn({ err: error, file: answer.file.name, platform: target.platform }, 'file posted, but the confirmation could not be sent');
+  }
+}

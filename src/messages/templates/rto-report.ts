@@ -1,0 +1,56 @@
+/**
+ * `/rollback report`: how fast rollbacks brought services back against their RTO, over a window —
+ * count, median and worst time to verified recovery, RTO met %, overall and by severity.
+ */
+import type { Message } from '../../domain/message';
+import type { RtoGroup, RtoReport } from '../../domain/rto-report';
+import { capitalize, formatDuration, plural } from '../formatting';
+import { rowSections } from './blocks';
+import { compose, field } from './compose';
+
+export interface RtoReportScope {
+  /** A service, or every service. */
+  service?: string;
+  /** `the last 30 days`. */
+  window: string;
+}
+
+const COLUMNS = ['Severity', 'Rollbacks', 'Recovered', 'Median', 'Worst', 'RTO met'];
+
+function metText(group: RtoGroup): string {
+  return group.metPct === undefined ? '—' : `${group.metPct}% (${group.met}/${group.judged})`;
+}
+
+export function rtoRow(group: RtoGroup): string {
+  const time = (ms: number | undefined) => (ms === undefined ? '—' : formatDuration(ms));
+  return [group.severity === 'all' ? 'All' : capitalize(group.severity), String(group.rollbacks), String(group.recovered), time(group.medianMs), time(group.worstMs), metText(group)].join(' | ');
+}
+
+export function rtoReportMessage(report: RtoReport, scope: RtoReportScope): Message {
+  const who = scope.service ?? 'every service';
+  const { all } = report;
+  if (all.rollbacks === 0) {
+    return compose({ kind: 'history', tone: 'info', title: `RTO report: no rollbacks of ${who} in ${scope.window}.` });
+  }
+  const title = `RTO report: ${who}, ${scope.window}`;
+  const notes = [
+    all.unchecked > 0 ? `${plural(all.unchecked, 'rollback')} had no checks configured: finished, but recovery was not verified, so not timed.` : undefined,
+    all.failed > 0 ? `${plural(all.failed, 'failed rollback')} counted as RTO missed.` : undefined,
+  ].filter((line): line is string => line !== undefined);
+  return compose({
+    kind: 'history',
+    tone: all.metPct === undefined || all.metPct === 100 ? 'info' : 'warning',
+    title,
+    ...(notes.length > 0 ? { text: notes.join(' ') } : {}),
+    fields: [
+      field('Rollbacks', String(all.rollbacks)),
+      field('Recovered (verified)', String(all.recovered)),
+      field('Median time to verified recovery', all.medianMs === undefined ? '—' : formatDuration(all.medianMs)),
+      field('Worst', all.worstMs === undefined ? '—' : `${formatDuration(all.worstMs)} (${all.worstId})`),
+      field('RTO met', metText(all)),
+    ],
+    sections: rowSections(COLUMNS.join(' | '), [...report.bySeverity.map(rtoRow), rtoRow(all)]),
+    footer: ['Time to verified recovery runs from the request to passing checks (or an accepted inconclusive result). RTO met % counts recovered and failed rollbacks that have an RTO.'],
+    fallback: `${title}: ${all.rollbacks} rollbacks, median ${all.medianMs === undefined ? '—' : formatDuration(all.medianMs)}, RTO met ${metText(all)}`,
+  });
+}
