@@ -26,7 +26,7 @@ export type ChatFile = z.infer<typeof ChatFile>;
 
 /** Where a file went, for the reply to the person who asked. */
 export interface PostedFile {
-  /** `the rollback's thread in <#C0INCIDENT>`, `<#C0OPS>`: platform markup the platform's reply renders. */
+  /** `the rollback's thread`, `this channel`: plain words, read in the channel where the command was typed. */
   where: string;
   /** The platform's page for the file or the message that carries it. */
   link?: string;
@@ -39,6 +39,18 @@ export interface FileReplier extends Replier {
    * post in; throws (retryably where the platform allows) when the platform refuses.
    */
   postFile(target: ReplyTarget, file: ChatFile, about?: Conversation): Promise<PostedFile | undefined>;
+}
+
+/**
+ * The platform will not take the file where it was asked for (the bot is not in that channel, it
+ * may not attach files there): retrying cannot help, so the person gets the file's start and where
+ * to fetch it instead. `reason` says what the platform answered, in words a person can act on.
+ */
+export class FileRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'FileRefusedError';
+  }
 }
 
 export function canPostFiles(replier: Replier): replier is FileReplier {

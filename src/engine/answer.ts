@@ -2,7 +2,7 @@
  * What a command answers with: a message, or a file (a post-mortem draft, a history export) that
  * the platform posts where the person asked, followed by a private line saying where it went.
  */
-import { canPostFiles, type ChatFile } from '../domain/chat-file';
+import { canPostFiles, FileRefusedError, type ChatFile, type PostedFile } from '../domain/chat-file';
 import type { Message } from '../domain/message';
 import type { Conversation, Replier, ReplyTarget } from '../domain/ports';
 import { fileNotPosted, filePosted } from '../messages/templates/file-posted';
@@ -28,7 +28,14 @@ export function isFileAnswer(answer: Answer): answer is FileAnswer {
  */
 export async function deliverAnswer(answer: Answer, replier: Replier, target: ReplyTarget, logger: EngineLogger): Promise<void> {
   if (!isFileAnswer(answer)) return replier.reply(target, answer);
-  const posted = canPostFiles(replier) ? await replier.postFile(target, answer.file, answer.about) : undefined;
+  let posted: PostedFile | undefined;
+  try {
+    posted = canPostFiles(replier) ? await replier.postFile(target, answer.file, answer.about) : undefined;
+  } catch (error) {
+    if (!(error instanceof FileRefusedError)) throw error;
+    logger.warn({ file: answer.file.name, platform: target.platform, reason: error.reason }, 'the platform refused the file');
+    return replier.reply(target, fileNotPosted(answer.file, answer.fetchFrom, error.reason));
+  }
   if (!posted) return replier.reply(target, fileNotPosted(answer.file, answer.fetchFrom));
   try {
     await replier.reply(target, filePosted(answer.file, posted));

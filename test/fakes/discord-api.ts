@@ -5,6 +5,11 @@
  * Discord's message/embed/component/command limits (400, code 50035, with Discord's `errors` tree),
  * sends Discord's rate-limit headers per route bucket, and fails on demand (429s, 5xx, or an answer
  * lost after the call took effect). Message creates honour `nonce` with `enforce_nonce` as Discord does.
+ *
+ * Files: a message create may come as multipart/form-data, as Discord's "Uploading Files" documents
+ * and @discordjs/rest sends it: the JSON body in a `payload_json` part, each file in a `files[n]`
+ * part (with its filename and content type), and `attachments: [{ id: n, filename, description? }]`
+ * in the JSON naming them. The answer lists them under `attachments` with an id, size and url.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -53,6 +58,8 @@ export interface DiscordCall {
   at: number;
   /** The call was applied but its answer held back (see `hangNext`). */
   hung?: true;
+  /** Files sent as multipart parts, by field name (`files[0]`, …). */
+  files?: { field: string; filename: string; contentType: string; content: string }[];
 }
 
 /** A message as the fake holds it now. */
@@ -73,6 +80,27 @@ export interface FakeDiscordMessage {
   thread?: string;
   /** As sent with the create. */
   nonce?: string | number;
+  /** Files uploaded with the create (multipart). */
+  attachments?: FakeAttachment[];
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  description?: string;
+  content_type: string;
+  size: number;
+  url: string;
+  /** The file's bytes, as UTF-8. */
+  content: string;
+}
+
+/** One part of a multipart/form-data body. */
+interface FormPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  content: string;
 }
 
 /** One thing done with an interaction token, in order. */
@@ -120,7 +148,9 @@ interface Route {
   bot: boolean;
   /** The parameter that scopes a bucket, as Discord's major parameters (channel, guild, webhook) do. */
   major: string;
-  handle: (params: Params, body: unknown) => FakeAnswer;
+  handle: (params: Params, body: unknown, files: FormPart[]) => FakeAnswer;
+  /** Whether the route takes multipart bodies with files (message creates). */
+  files?: boolean;
 }
 
 const API_PREFIX = '/api/v10';
@@ -328,8 +358,30 @@ function messageProblems(form: FormErrors, body: Record<string, unknown>, at: Pa
   else componentProblems(form, form.list([...at, 'components'], body['components'], { max: LIMITS.rows }), [...at, 'components']);
 }
 
-function isEmptyMessage(message: { content: string; embeds: unknown[]; components: unknown[] }, body: Record<string, unknown>): boolean {
-  return message.content === '' && message.embeds.length === 0 && message.components.length === 0 && !body['sticker_ids'] && !body['poll'];
+function isEmptyMessage(message: { content: string; embeds: unknown[]; components: unknown[]; attachments?: unknown[] }, body: Record<string, unknown>): boolean {
+  return message.content === '' && message.embeds.length === 0 && message.components.length === 0 && !message.attachments?.length && !body['sticker_ids'] && !body['poll'];
+}
+
+/** Splits a multipart/form-data body (RFC 7578) into its parts; undefined when it is not well formed. */
+function parseMultipart(contentType: string, body: string): FormPart[] | undefined {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary) return undefined;
+  const delimiter = `--${boundary}`;
+  if (!body.startsWith(delimiter)) return undefined;
+  const parts: FormPart[] = [];
+  for (const chunk of body.split(delimiter).slice(1)) {
+    if (chunk.startsWith('--')) break;
+    const headerEnd = chunk.indexOf('\r\n\r\n');
+    if (!chunk.startsWith('\r\n') || headerEnd < 0) return undefined;
+    const headers = chunk.slice(2, headerEnd);
+    const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(headers)?.[1] ?? '';
+    const name = /\bname="([^"]*)"/.exec(disposition)?.[1];
+    if (name === undefined) return undefined;
+    const filename = /\bfilename="([^"]*)"/.exec(disposition)?.[1];
+    const type = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim();
+    parts.push({ name, content: chunk.slice(headerEnd + 4, chunk.endsWith('\r\n') ? -2 : undefined), ...(filename === undefined ? {} : { filename }), ...(type ? { contentType: type } : {}) });
+  }
+  return parts;
 }
 
 const DUPLICATE_OPTION = { code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', message: 'Option names must be unique' };
@@ -468,7 +520,7 @@ export class FakeDiscord {
       major: '',
       handle: () => answer(200, { url: this.gatewayUrl?.() ?? 'ws://127.0.0.1:1', shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 } }),
     },
-    { method: 'POST', template: '/channels/:channel/messages', bot: true, major: 'channel', handle: (p, body) => this.postMessage(p['channel']!, body) },
+    { method: 'POST', template: '/channels/:channel/messages', bot: true, major: 'channel', files: true, handle: (p, body, files) => this.postMessage(p['channel']!, body, files) },
     { method: 'GET', template: '/channels/:channel/messages/:message', bot: true, major: 'channel', handle: (p) => this.getMessage(p['channel']!, p['message']!) },
     { method: 'PATCH', template: '/channels/:channel/messages/:message', bot: true, major: 'channel', handle: (p, body) => this.editMessage(p['channel']!, p['message']!, body) },
     { method: 'POST', template: '/channels/:channel/messages/:message/threads', bot: true, major: 'channel', handle: (p, body) => this.startThread(p['channel']!, p['message']!, body) },
@@ -604,8 +656,21 @@ export class FakeDiscord {
   }
 
   private answer(request: FakeRequest, call: DiscordCall, found: { route: Route; params: Params } | undefined, pathKnown: boolean): FakeAnswer {
-    if (request.body !== '') {
-      if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return discordError(400, 0, 'The fake Discord API reads JSON bodies only');
+    let files: FormPart[] = [];
+    const contentType = request.headers['content-type'] ?? '';
+    if (request.body !== '' && contentType.startsWith('multipart/form-data') && found?.route.files) {
+      const parts = parseMultipart(contentType, request.body);
+      if (!parts) return discordError(400, 50035, 'Invalid Form Body');
+      const payload = parts.find((part) => part.name === 'payload_json');
+      try {
+        call.body = payload ? JSON.parse(payload.content) : {};
+      } catch {
+        return ERRORS.invalidJson;
+      }
+      files = parts.filter((part) => part.filename !== undefined);
+      call.files = files.map((part) => ({ field: part.name, filename: part.filename!, contentType: part.contentType ?? 'application/octet-stream', content: part.content }));
+    } else if (request.body !== '') {
+      if (!contentType.startsWith('application/json')) return discordError(400, 0, 'The fake Discord API reads JSON bodies (and multipart message creates) only');
       try {
         call.body = JSON.parse(request.body);
       } catch {
@@ -620,7 +685,7 @@ export class FakeDiscord {
     if (found.route.bot && request.headers.authorization !== `Bot ${this.token}`) return ERRORS.unauthorized;
     const taken = this.limits.take(found.route, major);
     if ('limited' in taken) return taken.limited;
-    const reply = found.route.handle(found.params, call.body);
+    const reply = found.route.handle(found.params, call.body, files);
     return { ...reply, headers: { ...taken.headers, ...reply.headers } };
   }
 
@@ -648,7 +713,7 @@ export class FakeDiscord {
       type: MessageType.Default,
       flags: message.flags,
       author: this.botUser(),
-      attachments: [],
+      attachments: (message.attachments ?? []).map(({ content: _content, ...attachment }) => ({ ...attachment, proxy_url: attachment.url })),
       mentions: [],
       mention_roles: [],
       mention_everyone: false,
@@ -663,13 +728,42 @@ export class FakeDiscord {
     return { id: this.nextId(), channel_id: channel, content: '', embeds: [], components: [], flags: 0, timestamp: new Date().toISOString(), edited_timestamp: null, updates: 0 };
   }
 
+  /**
+   * The files of a multipart create as attachments: each `files[n]` part must be named by an
+   * `attachments` entry with id n in the JSON (Discord refuses the mismatch), at most 10.
+   */
+  private attachmentsOf(body: unknown, files: FormPart[]): FakeAttachment[] | FakeAnswer {
+    if (files.length === 0) return [];
+    const form = new FormErrors();
+    const listed = form.list(['attachments'], isRecord(body) ? body['attachments'] : undefined, { max: 10 });
+    const attachments: FakeAttachment[] = [];
+    files.forEach((file, i) => {
+      const index = /^files\[(\d+)\]$/.exec(file.name)?.[1];
+      const entry = listed.find((a) => isRecord(a) && String(a['id']) === index);
+      if (index === undefined || !isRecord(entry)) return form.add(['attachments', i], 'ATTACHMENT_NOT_FOUND', `No attachment entry names ${file.name}.`);
+      const id = this.nextId();
+      const filename = typeof entry['filename'] === 'string' ? entry['filename'] : file.filename!;
+      attachments.push({
+        id,
+        filename,
+        ...(typeof entry['description'] === 'string' ? { description: entry['description'] } : {}),
+        content_type: file.contentType ?? 'application/octet-stream',
+        size: Buffer.byteLength(file.content, 'utf8'),
+        url: `https://cdn.discordapp.com/attachments/fake/${id}/${filename}`,
+        content: file.content,
+      });
+    });
+    return form.any ? form.answer() : attachments;
+  }
+
   /** A new message from a create body, or the refusal Discord would answer. */
-  private newMessage(channel: string, body: unknown): FakeDiscordMessage | FakeAnswer {
+  private newMessage(channel: string, body: unknown, attachments: FakeAttachment[] = []): FakeDiscordMessage | FakeAnswer {
     if (!isRecord(body)) return ERRORS.emptyMessage;
     const form = new FormErrors();
     messageProblems(form, body);
     if (form.any) return form.answer();
     const message = this.blankMessage(channel);
+    if (attachments.length > 0) message.attachments = attachments;
     this.setContent(message, body);
     return isEmptyMessage(message, body) ? ERRORS.emptyMessage : message;
   }
@@ -702,8 +796,10 @@ export class FakeDiscord {
    * As Discord: `nonce` is an integer or a string of up to 25 characters; with `enforce_nonce` a create
    * repeating a nonce of the past few minutes answers the earlier message and creates nothing.
    */
-  private postMessage(channel: string, body: unknown): FakeAnswer {
+  private postMessage(channel: string, body: unknown, files: FormPart[] = []): FakeAnswer {
     if (!this.channelKnown(channel)) return ERRORS.unknownChannel;
+    const attached = this.attachmentsOf(body, files);
+    if ('status' in attached) return attached;
     const nonce = isRecord(body) ? body['nonce'] : undefined;
     if (nonce !== undefined && nonce !== null && !(Number.isSafeInteger(nonce) || (typeof nonce === 'string' && nonce.length <= 25))) {
       const form = new FormErrors();
@@ -713,7 +809,7 @@ export class FakeDiscord {
     const enforced = isRecord(body) && body['enforce_nonce'] === true && (typeof nonce === 'string' || typeof nonce === 'number') ? String(nonce) : undefined;
     const earlier = enforced === undefined ? undefined : this.nonces.get(enforced);
     if (earlier && Date.now() - earlier.at < NONCE_WINDOW_MS) return answer(200, this.apiMessage(earlier.message));
-    const message = this.newMessage(channel, body);
+    const message = this.newMessage(channel, body, attached);
     if ('status' in message) return message;
     message.flags &= ~MessageFlags.Ephemeral;
     if (typeof nonce === 'string' || typeof nonce === 'number') message.nonce = nonce;

@@ -1,6 +1,12 @@
 /**
  * A local stand-in for Slack's Web API and for `response_url`, on a real HTTP server: it answers the
  * way Slack documents (HTTP 200 with `{ ok, … }`, 429 with `Retry-After`) and keeps the channel state.
+ *
+ * File uploads follow Slack's current flow (files.upload is retired), as its method pages describe:
+ * `files.getUploadURLExternal` (filename, length in bytes) answers `upload_url` and `file_id`; the
+ * bytes are POSTed to `upload_url` (raw or multipart; 200 when received); `files.completeUploadExternal`
+ * (`files: [{id, title}]`, optional `channel_id`, `thread_ts` of a parent message — never a reply's —
+ * and `initial_comment`) shares them and answers `files: [{id, name, title, permalink, …}]`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,10 +33,26 @@ export interface FakeMessage {
   attachments?: unknown[];
   metadata?: unknown;
   reply_broadcast?: boolean;
+  /** Ids of the files this message shares (files.completeUploadExternal). */
+  files?: string[];
   user: string;
   bot_id: string;
   /** How many times chat.update changed it. */
   updates: number;
+}
+
+/** A file shared through the upload flow. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  /** The bytes received at the upload URL, as UTF-8. */
+  content: string;
+  /** Where it was shared; unset while it is only uploaded (private to the uploader). */
+  channel?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+  permalink: string;
 }
 
 export interface FakeEphemeral {
@@ -91,7 +113,7 @@ export const FAKE_SLACK_TOKEN = 'xoxb-fake-slack-token';
 export const FAKE_BOT = { team_id: 'T0001', user_id: 'U0BOT', bot_id: 'B0BOT', user: 'rewind', team: 'Rewind Test' } as const;
 
 /** Fields that @slack/web-api JSON-encodes inside a form body. */
-const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'];
 const BOOLEAN_FIELDS = ['reply_broadcast', 'unfurl_links', 'unfurl_media', 'mrkdwn', 'as_user', 'link_names', 'replace_original', 'delete_original', 'include_disabled', 'include_all_metadata', 'inclusive'];
 /** Slack's documented limits (see shared FACTS.md); the fake refuses what Slack would refuse. */
 const LIMITS = { messageBlocks: 50, viewBlocks: 100, text: 40_000, section: 3_000, fields: 10, field: 2_000, header: 150, actions: 25, context: 10, buttonText: 75, buttonValue: 2_000, url: 3_000, id: 255 };
@@ -207,6 +229,8 @@ export class FakeSlack {
   private readonly responsesByKey = new Map<string, FakeResponse[]>();
   private readonly failures = new Map<string, { failure: FakeFailure; remaining: number }[]>();
   private readonly hangs = new Map<string, { hang: FakeHang; remaining: number }[]>();
+  /** Uploads by file id: what files.getUploadURLExternal announced, and what arrived at its URL. */
+  private readonly uploads = new Map<string, { filename: string; length: number; content?: string; file?: FakeFile }>();
   /** Answers being held back; each resolves false when the fake closes. */
   private readonly held = new Set<(answered: boolean) => void>();
   private readonly knownChannels: Set<string> | undefined;
@@ -220,6 +244,8 @@ export class FakeSlack {
     'chat.update': (args) => this.update(args),
     'chat.postEphemeral': (args) => this.postEphemeral(args),
     'conversations.history': (args) => this.history(args),
+    'files.getUploadURLExternal': (args) => this.uploadUrl(args),
+    'files.completeUploadExternal': (args) => this.completeUpload(args),
     'conversations.replies': (args) => this.replies(args),
     'views.open': (args) => this.openView(args, 'views.open'),
     'views.push': (args) => this.openView(args, 'views.push'),
@@ -284,6 +310,12 @@ export class FakeSlack {
     return this.messages(channel).filter((message) => message.thread_ts === ts);
   }
 
+  /** Files shared in a channel (or every file uploaded, shared or not, without one), oldest first. */
+  files(channel?: string): FakeFile[] {
+    const all = [...this.uploads.values()].flatMap((upload) => (upload.file ? [upload.file] : []));
+    return structuredClone(all.filter((file) => channel === undefined || file.channel === channel));
+  }
+
   ephemerals(channel?: string): FakeEphemeral[] {
     return structuredClone(this.ephemeralMessages.filter((message) => channel === undefined || message.channel === channel));
   }
@@ -337,6 +369,12 @@ export class FakeSlack {
       res.end(JSON.stringify(payload));
     };
     if (req.method === 'POST' && url.pathname.startsWith('/respond/')) return send(this.respond(decodeURIComponent(url.pathname.slice('/respond/'.length)), body));
+    if (req.method === 'POST' && url.pathname.startsWith('/upload/')) {
+      const answer = this.receiveUpload(decodeURIComponent(url.pathname.slice('/upload/'.length)), body);
+      res.writeHead(answer.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(answer.text);
+      return;
+    }
     if (req.method !== 'POST' || !url.pathname.startsWith('/api/')) return send({ status: 404, body: { ok: false, error: 'not_found' } });
 
     const method = url.pathname.slice('/api/'.length);
@@ -618,6 +656,67 @@ export class FakeSlack {
   private asSlackView(view: FakeView): Record<string, unknown> {
     const { opened_via: _via, updates: _updates, ...fields } = view;
     return fields;
+  }
+
+  /** Step 1 of an upload: Slack needs the name and the exact size in bytes before it hands out a URL. */
+  private uploadUrl(args: Record<string, unknown>): Answer {
+    const filename = str(args['filename']);
+    const length = Number(str(args['length']));
+    if (!filename || !Number.isInteger(length) || length < 1) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] filename and a positive length are required'] } });
+    const id = `F${String(++this.sequence).padStart(10, '0')}`;
+    this.uploads.set(id, { filename, length });
+    return ok({ upload_url: `${this.base}/upload/${id}`, file_id: id });
+  }
+
+  /** Step 2: the bytes, once, of the announced size (a raw body, as Rewind sends them). */
+  private receiveUpload(id: string, body: string): { status: number; text: string } {
+    const upload = this.uploads.get(id);
+    if (!upload || upload.content !== undefined) return { status: 404, text: 'no such upload' };
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes !== upload.length) return { status: 400, text: `expected ${upload.length} bytes, got ${bytes}` };
+    upload.content = body;
+    return { status: 200, text: `OK - ${bytes}` };
+  }
+
+  /** Step 3: shares uploaded files in a channel (a thread with `thread_ts`) with a message that carries them. */
+  private completeUpload(args: Record<string, unknown>): Answer {
+    const files = args['files'];
+    if (!Array.isArray(files) || files.length === 0 || !files.every((f) => isRecord(f) && typeof f['id'] === 'string')) return fail('invalid_arguments');
+    const uploads = (files as Record<string, unknown>[]).map((f) => ({ entry: f, upload: this.uploads.get(f['id'] as string) }));
+    if (uploads.some(({ upload }) => !upload || upload.content === undefined || upload.file)) return fail('file_not_found');
+    const channel = str(args['channel_id']);
+    const threadTs = str(args['thread_ts']);
+    if (threadTs !== undefined && channel === undefined) return fail('invalid_arguments');
+    if (channel !== undefined) {
+      const problem = this.channelProblem({ channel });
+      if (problem) return problem;
+      const parent = threadTs === undefined ? undefined : this.find(channel, threadTs);
+      if (threadTs !== undefined && (!parent || parent.thread_ts !== undefined)) return fail('thread_not_found');
+    }
+    const comment = str(args['initial_comment']);
+    const shared = uploads.map(({ entry, upload }) => {
+      const id = entry['id'] as string;
+      const file: FakeFile = {
+        id,
+        name: upload!.filename,
+        title: str(entry['title']) ?? upload!.filename,
+        content: upload!.content!,
+        permalink: `https://rewind-test.slack.com/files/${FAKE_BOT.user_id}/${id}/${upload!.filename}`,
+        ...(channel ? { channel } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(comment ? { initial_comment: comment } : {}),
+      };
+      upload!.file = file;
+      return file;
+    });
+    if (channel !== undefined) {
+      const message: FakeMessage = { channel, ts: this.nextTs(), user: FAKE_BOT.user_id, bot_id: FAKE_BOT.bot_id, updates: 0, files: shared.map((f) => f.id), ...(comment ? { text: comment } : {}) };
+      if (threadTs !== undefined) message.thread_ts = threadTs;
+      const messages = this.channelMessages.get(channel) ?? [];
+      messages.push(message);
+      this.channelMessages.set(channel, messages);
+    }
+    return ok({ files: shared.map(({ id, name, title, permalink }) => ({ id, name, title, permalink })) });
   }
 
   /** Slack's response_url takes JSON and at most five posts. */

@@ -20,7 +20,7 @@ export interface DiscordFrontDeps extends ChatFrontDeps {
 
 export async function createDiscordFront(settings: DiscordSettings, deps: DiscordFrontDeps): Promise<ChatFront> {
   const rest = createDiscordRest(settings);
-  const front: ChatFront = { platform: 'discord', sink: new DiscordSink(rest, deps.refs, deps.logger), replier: new DiscordReplier(rest), routes: [], stop: async () => undefined };
+  const front: ChatFront = { platform: 'discord', sink: new DiscordSink(rest, deps.refs, deps.logger), replier: new DiscordReplier(rest, deps.refs), routes: [], stop: async () => undefined };
   if (!deps.ingress) return front;
   const handler = new DiscordInteractionHandler(deps);
   if (settings.mode === 'http') {

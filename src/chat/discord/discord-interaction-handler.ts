@@ -9,6 +9,11 @@ import { isRewindError, ValidationError } from '../../domain/errors';
 import type { Message } from '../../domain/message';
 import { isCurrentRelease, releaseRef } from '../../domain/release';
 import { Severity } from '../../domain/severity';
+import { FileFormat } from '../../domain/chat-file';
+import { HistoryOutcome } from '../../domain/history';
+import { TriggerKind } from '../../domain/request';
+import { parseTimeBound, TIME_BOUND_HINT, type TimeBound } from '../../domain/time-window';
+import { normalizeRollbackId } from '../command-grammar';
 import type { CommandInput } from '../../engine/commands';
 import { errorReply, intakeFailure } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
@@ -50,6 +55,22 @@ function subcommand(interaction: Interaction): { name: string; values: Record<st
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
+/** A choice option read with its schema; Discord offers the choices, but a hand-made request may not. */
+function choice<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string, valid: readonly string[]): T | undefined {
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(`Unknown ${what} \`${String(value)}\`. Valid: ${valid.join(', ')}.`);
+  return parsed.data;
+}
+
+function since(value: unknown): TimeBound | undefined {
+  const text = str(value);
+  if (text === undefined) return undefined;
+  const bound = parseTimeBound(text);
+  if (!bound) throw new ValidationError(`\`since\` needs ${TIME_BOUND_HINT}; got \`${text}\`.`);
+  return bound;
+}
+
 export class DiscordInteractionHandler {
   constructor(private readonly deps: ChatIngressDeps) {}
 
@@ -76,7 +97,8 @@ export class DiscordInteractionHandler {
   }
 
   private replyTo(interaction: Interaction, deferred = false) {
-    return { platform: 'discord', data: { applicationId: interaction.application_id, token: interaction.token, ...(deferred ? { deferred: true } : {}) } };
+    const where = { ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), ...(interaction.guild_id ? { guildId: interaction.guild_id } : {}) };
+    return { platform: 'discord', data: { applicationId: interaction.application_id, token: interaction.token, ...where, ...(deferred ? { deferred: true } : {}) } };
   }
 
   private async enqueue(command: CommandInput, dedupeId: string): Promise<APIInteractionResponse | undefined> {
@@ -122,9 +144,38 @@ export class DiscordInteractionHandler {
         return (await this.enqueue({ type: 'status', actor, reply: this.replyTo(interaction, true), ...(str(values['target']) ? { target: str(values['target'])! } : {}) }, dedupeId)) ?? deferred;
       case 'history': {
         const service = str(values['service']);
-        if (service) catalog.resolve(service);
+        const environment = str(values['environment']);
+        if (service) catalog.resolve(service, environment);
         const limit = typeof values['limit'] === 'number' ? values['limit'] : 10;
-        return (await this.enqueue({ type: 'history', actor, reply: this.replyTo(interaction, true), limit, ...(service ? { service } : {}) }, dedupeId)) ?? deferred;
+        const format = choice(FileFormat, values['format'], 'format', FileFormat.options);
+        const outcome = choice(HistoryOutcome, values['outcome'], 'outcome', HistoryOutcome.options);
+        const trigger = choice(TriggerKind, values['trigger'], 'trigger', TriggerKind.options);
+        const from = since(values['since']);
+        const command: CommandInput = {
+          type: 'history',
+          actor,
+          reply: this.replyTo(interaction, true),
+          limit,
+          ...(service ? { service } : {}),
+          ...(environment ? { environment } : {}),
+          ...(format ? { format } : {}),
+          ...(outcome ? { outcome } : {}),
+          ...(trigger ? { trigger } : {}),
+          ...(from ? { since: from } : {}),
+        };
+        return (await this.enqueue(command, dedupeId)) ?? deferred;
+      }
+      case 'postmortem': {
+        const typed = str(values['rollback_id']);
+        const rollbackId = typed ? normalizeRollbackId(typed) : undefined;
+        if (!rollbackId) throw new ValidationError('Name the rollback, e.g. `/rollback postmortem rollback_id:rb_01J9ZV8K3QH7W5XMC4TB2NRD6E`. `/rollback status <service>` shows the latest rollback of a service with its id.');
+        return (await this.enqueue({ type: 'postmortem_draft', actor, reply: this.replyTo(interaction, true), rollbackId }, dedupeId)) ?? deferred;
+      }
+      case 'report': {
+        const service = str(values['service']);
+        if (service) catalog.resolve(service);
+        const from = since(values['since']);
+        return (await this.enqueue({ type: 'report', actor, reply: this.replyTo(interaction, true), ...(service ? { service } : {}), ...(from ? { since: from } : {}) }, dedupeId)) ?? deferred;
       }
       case 'releases': {
         const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
@@ -145,7 +196,7 @@ export class DiscordInteractionHandler {
       case 'help':
         return privately(helpMessage());
       default:
-        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, releases, cancel, unlock, pause-auto, resume-auto, help.`);
+        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, postmortem, report, releases, cancel, unlock, pause-auto, resume-auto, help.`);
     }
   }
 

@@ -22,7 +22,7 @@ export async function createSlackFront(settings: SlackSettings, deps: ChatFrontD
   const front: SlackFront = {
     platform: 'slack',
     sink: new SlackSink(client, deps.refs, deps.logger, deps.clock),
-    replier: new SlackReplier(client),
+    replier: new SlackReplier(client, deps.refs),
     groups: new SlackGroupDirectory(client, deps.clock, deps.logger),
     routes: [],
     stop: async () => undefined,

@@ -22,14 +22,18 @@ export function filePosted(file: ChatFile, posted: PostedFile): Message {
   });
 }
 
-/** `fetchFrom`: the API path that serves the same content, when there is one. */
-export function fileNotPosted(file: ChatFile, fetchFrom?: string): Message {
+/**
+ * `fetchFrom`: the API path that serves the same content, when there is one; `refused`: what the
+ * platform answered when it would not take the file.
+ */
+export function fileNotPosted(file: ChatFile, fetchFrom?: string, refused?: string): Message {
   const title = `${file.title} (${size(byteSize(file))})`;
+  const why = refused ? `The file could not be posted here: ${refused}.` : 'This chat cannot take files here.';
   return compose({
     kind: 'notice',
-    tone: 'info',
+    tone: refused ? 'warning' : 'info',
     title,
-    text: `This chat cannot take files here, so here is the start of ${code(file.name)}.${fetchFrom ? ` The whole file: ${code(fetchFrom)} on Rewind's API.` : ''}`,
+    text: `${why} Here is the start of ${code(file.name)}.${fetchFrom ? ` The whole file: ${code(fetchFrom)} on Rewind's API.` : ''}`,
     sections: [{ text: file.content }],
     fallback: title,
   });

@@ -154,7 +154,7 @@ describe('records: post-mortem, history export and RTO report from real rollback
 
     await h.rewind.queues.enqueueCommand({ type: 'postmortem_draft', actor: ONCALL, rollbackId: made.critical, reply: replyTo('draft') });
     const [draft] = await waitFor(() => repliesTo('draft'), (r) => r.length === 1, { what: 'the draft' });
-    expect(renderPlainText(draft!.message)).toContain(`This chat cannot take files here, so here is the start of \`postmortem-checkout-api-production-${made.critical}.md\`.`);
+    expect(renderPlainText(draft!.message)).toContain(`This chat cannot take files here. Here is the start of \`postmortem-checkout-api-production-${made.critical}.md\`.`);
     expect(renderPlainText(draft!.message)).toContain(`GET /api/rollbacks/${made.critical}/postmortem.md`);
 
     await h.rewind.queues.enqueueCommand({ type: 'postmortem_draft', actor: ONCALL, rollbackId: 'rb_01KAQ4J3Z8M2N5P7R9T1V3X5Y7', reply: replyTo('nope') });

@@ -12,6 +12,8 @@ import {
   type APIApplicationCommandOption,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { HISTORY_OUTCOMES } from '../../../src/domain/history';
+import { TRIGGERS } from '../../../src/domain/request';
 
 const text = readFileSync(join(__dirname, '../../../manifests/discord-commands.json'), 'utf8');
 const body: RESTPutAPIApplicationCommandsJSONBody = JSON.parse(text) as RESTPutAPIApplicationCommandsJSONBody;
@@ -102,6 +104,8 @@ describe('manifests/discord-commands.json', () => {
       ['start', 1],
       ['status', 1],
       ['history', 1],
+      ['postmortem', 1],
+      ['report', 1],
       ['releases', 1],
       ['cancel', 1],
       ['unlock', 1],
@@ -132,14 +136,29 @@ describe('manifests/discord-commands.json', () => {
     expect(options[4]).toMatchObject({ max_length: 2000 });
   });
 
-  it('status, history, releases, cancel and help take the options the handler reads', () => {
+  it('status, history, postmortem, report, releases, cancel and help take the options the handler reads', () => {
     const shape = (name: string) => optionsOf(subcommand(name)).map((o) => [o.name, o.type, o.required ?? false, o.autocomplete ?? false]);
     expect(shape('status')).toEqual([['target', ApplicationCommandOptionType.String, false, true]]);
     expect(shape('history')).toEqual([
       ['service', ApplicationCommandOptionType.String, false, true],
       ['limit', ApplicationCommandOptionType.Integer, false, false],
+      ['environment', ApplicationCommandOptionType.String, false, true],
+      ['outcome', ApplicationCommandOptionType.String, false, false],
+      ['trigger', ApplicationCommandOptionType.String, false, false],
+      ['since', ApplicationCommandOptionType.String, false, false],
+      ['format', ApplicationCommandOptionType.String, false, false],
     ]);
     expect(optionsOf(subcommand('history'))[1]).toMatchObject({ min_value: 1, max_value: 50 });
+    // The choices are exactly what the grammar and the command schema accept.
+    const choices = (name: string) => optionsOf(subcommand('history')).find((o) => o.name === name)!.choices!.map((c) => c.value);
+    expect([...choices('outcome')].sort()).toEqual([...HISTORY_OUTCOMES].sort());
+    expect(choices('trigger')).toEqual([...TRIGGERS]);
+    expect(choices('format')).toEqual(['csv', 'md', 'json']);
+    expect(shape('postmortem')).toEqual([['rollback_id', ApplicationCommandOptionType.String, true, false]]);
+    expect(shape('report')).toEqual([
+      ['service', ApplicationCommandOptionType.String, false, true],
+      ['since', ApplicationCommandOptionType.String, false, false],
+    ]);
     expect(shape('releases')).toEqual([
       ['service', ApplicationCommandOptionType.String, true, true],
       ['environment', ApplicationCommandOptionType.String, false, true],

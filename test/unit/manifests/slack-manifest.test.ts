@@ -51,7 +51,7 @@ describe('manifests/slack-app.yaml', () => {
   });
 
   it('asks for exactly the bot scopes Rewind uses', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'usergroups:read', 'users:read']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'files:write', 'groups:history', 'usergroups:read', 'users:read']);
   });
 
   it('turns interactivity on at /slack/events, including the options load URL of the release select', () => {
