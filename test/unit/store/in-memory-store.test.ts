@@ -1,0 +1,8 @@
+/** The in-memory store the engine's unit tests run on keeps the same contract as the Redis store. */
+import { rollbackStoreContract } from '../../contract/rollback-store-contract';
+import { InMemoryRollbackStore } from '../../fakes/in-memory-rollback-store';
+
+rollbackStoreContract('in memory', (now) => {
+  const store = new InMemoryRollbackStore(now);
+  return { store, recentAudit: (limit) => store.recentAudit(limit) };
+});
