@@ -1,5 +1,5 @@
 /** Sends each answer (and file) through the replier of the platform the interaction came from. */
-import { canPostFiles, type ChatFile, type FileReplier, type PostedFile } from '../domain/chat-file';
+import { canPostFiles, type ChatFile, type FileReplier, type PostedFile, type ThreadLink } from '../domain/chat-file';
 import type { Message } from '../domain/message';
 import type { Conversation, Replier, ReplyTarget } from '../domain/ports';
 
@@ -21,5 +21,10 @@ export class RoutingReplier implements FileReplier {
   async postFile(target: ReplyTarget, file: ChatFile, about?: Conversation): Promise<PostedFile | undefined> {
     const replier = this.route(target);
     return canPostFiles(replier) ? replier.postFile(target, file, about) : undefined;
+  }
+
+  async threadLinks(target: ReplyTarget, about: Conversation): Promise<ThreadLink[]> {
+    const replier = this.route(target);
+    return canPostFiles(replier) && replier.threadLinks ? replier.threadLinks(target, about) : [];
   }
 }

@@ -24,6 +24,13 @@ export const ChatFile = z.object({
 });
 export type ChatFile = z.infer<typeof ChatFile>;
 
+/** A rollback's thread on a chat platform, linked where the platform can tell its address. */
+export interface ThreadLink {
+  platform: string;
+  channel: string;
+  url?: string;
+}
+
 /** Where a file went, for the reply to the person who asked. */
 export interface PostedFile {
   /** `the rollback's thread`, `this channel`: plain words, read in the channel where the command was typed. */
@@ -39,6 +46,8 @@ export interface FileReplier extends Replier {
    * post in; throws (retryably where the platform allows) when the platform refuses.
    */
   postFile(target: ReplyTarget, file: ChatFile, about?: Conversation): Promise<PostedFile | undefined>;
+  /** Permalinks of the rollback's threads on this platform, for a file that links them; best effort. */
+  threadLinks?(target: ReplyTarget, about: Conversation): Promise<ThreadLink[]>;
 }
 
 /**

@@ -61,7 +61,9 @@ function group(severity: RtoGroup['severity'], records: readonly RollbackRecord[
   }
   // Ties go to the newest record listed first, so the same set always names the same rollback.
   const worst = times.reduce<{ id: string; ms: number } | undefined>((a, b) => (a === undefined || b.ms > a.ms ? b : a), undefined);
-  const mid = median(times.map((t) => t.ms));
+  // Whole milliseconds: a median of two is their mean, and half a millisecond says nothing.
+  const exact = median(times.map((t) => t.ms));
+  const mid = exact === undefined ? undefined : Math.round(exact);
   return {
     severity,
     rollbacks: records.length,

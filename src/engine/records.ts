@@ -4,7 +4,7 @@
  * API both come here, so both say the same thing.
  */
 import { ErrorCode, RewindError } from '../domain/errors';
-import type { FileFormat } from '../domain/chat-file';
+import type { ChatFile, FileFormat, ThreadLink } from '../domain/chat-file';
 import { HistoryFilter, matchesFilter } from '../domain/history-filter';
 import type { Message } from '../domain/message';
 import type { RollbackStore } from '../domain/ports';
@@ -13,7 +13,7 @@ import type { RollbackState } from '../domain/rollback-state';
 import { rtoReport, type RtoReport } from '../domain/rto-report';
 import { describeSince, resolveTimeBound, type TimeBound } from '../domain/time-window';
 import { historyFile } from '../messages/history-export';
-import { postmortemDraft, postmortemFileName, type ThreadLink } from '../messages/postmortem-draft';
+import { postmortemDraft, postmortemFileName } from '../messages/postmortem-draft';
 import { historyMessage } from '../messages/templates/history';
 import { rtoReportMessage } from '../messages/templates/rto-report';
 import type { Answer, FileAnswer } from './answer';
@@ -68,15 +68,19 @@ export async function postmortemOf(store: Pick<RollbackStore, 'get' | 'auditTrai
 }
 
 export async function postmortemAnswer(deps: Pick<EngineDeps, 'store'>, id: string): Promise<FileAnswer> {
-  const { record, markdown } = await postmortemOf(deps.store, id);
+  const record = await deps.store.get(id);
+  if (!record) throw new NoSuchRollbackError(id);
+  const audit = await deps.store.auditTrail(id);
+  const file = (threads: readonly ThreadLink[]): ChatFile => ({
+    name: postmortemFileName(record),
+    title: `Post-mortem draft: ${record.service} (${record.environment}) ${record.id}`,
+    format: 'md',
+    content: postmortemDraft({ record, audit, threads }),
+    comment: `Post-mortem draft for ${record.service} (${record.environment}), rollback ${record.id}: timeline, steps, checks, RTO. Fill in impact, root cause and prevention.`,
+  });
   return {
-    file: {
-      name: postmortemFileName(record),
-      title: `Post-mortem draft: ${record.service} (${record.environment}) ${record.id}`,
-      format: 'md',
-      content: markdown,
-      comment: `Post-mortem draft for ${record.service} (${record.environment}), rollback ${record.id}: timeline, steps, checks, RTO. Fill in impact, root cause and prevention.`,
-    },
+    file: file([]),
+    withThreads: file,
     about: { id: record.id, service: record.service, environment: record.environment, channels: record.channels },
     fetchFrom: `GET /api/rollbacks/${record.id}/postmortem.md`,
   };

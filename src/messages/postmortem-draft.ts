@@ -6,6 +6,7 @@
  */
 import { actorLabel, sameActor, type Actor } from '../domain/actor';
 import type { AuditEvent } from '../domain/audit';
+import type { ThreadLink } from '../domain/chat-file';
 import { formatDuration, formatUtc, historyOutcome } from '../domain/history';
 import { titleOf, type StepRecord } from '../domain/plan';
 import { recoveryOf } from '../domain/recovery';
@@ -14,12 +15,7 @@ import type { RollbackRecord } from '../domain/rollback-record';
 import { capitalize, releaseArrow, stateLabel, triggerLabel } from './formatting';
 import { mdCell, mdCode, mdParagraph, mdTable } from './markdown';
 
-/** A link to the rollback's thread on a chat platform, where the platform could tell one. */
-export interface ThreadLink {
-  platform: string;
-  channel: string;
-  url?: string;
-}
+export type { ThreadLink };
 
 export interface PostmortemInput {
   record: RollbackRecord;

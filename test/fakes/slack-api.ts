@@ -243,6 +243,12 @@ export class FakeSlack {
     'chat.postMessage': (args) => this.postMessage(args),
     'chat.update': (args) => this.update(args),
     'chat.postEphemeral': (args) => this.postEphemeral(args),
+    'chat.getPermalink': (args) => {
+      const channel = str(args['channel']);
+      const ts = str(args['message_ts']);
+      if (!channel || !ts || !this.find(channel, ts)) return fail('message_not_found');
+      return ok({ channel, permalink: `https://rewind-test.slack.com/archives/${channel}/p${ts.replace('.', '')}` });
+    },
     'conversations.history': (args) => this.history(args),
     'files.getUploadURLExternal': (args) => this.uploadUrl(args),
     'files.completeUploadExternal': (args) => this.completeUpload(args),

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { MessageFlags, Routes, type APIMessage } from 'discord-api-types/v10';
 import { DiscordAPIError, type REST } from '@discordjs/rest';
-import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type PostedFile } from '../../domain/chat-file';
+import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type PostedFile, type ThreadLink } from '../../domain/chat-file';
 import type { Message } from '../../domain/message';
 import type { Conversation, ReplyTarget } from '../../domain/ports';
 import type { ChatRefs } from '../chat-refs';
@@ -74,6 +74,18 @@ export class DiscordReplier implements FileReplier {
       if (isPermanentDiscordError(error)) throw new FileRefusedError(`Discord answered ${error instanceof DiscordAPIError ? `“${error.message}”` : 'with a refusal'} (Rewind needs Send Messages and Attach Files here)`);
       throw toRetryableDiscord(error);
     }
+  }
+
+  /** A thread is a channel: its link is the guild's and the thread's id, known from the interaction and the sink's refs. */
+  async threadLinks(target: ReplyTarget, about: Conversation): Promise<ThreadLink[]> {
+    const { guildId } = target.data as unknown as DiscordReplyData;
+    const links: ThreadLink[] = [];
+    for (const channel of about.channels.discord) {
+      const ref = this.refs ? await this.refs.get(about.id, `discord:${channel}:thread`) : undefined;
+      if (!ref || !SNOWFLAKE.test(ref)) continue;
+      links.push({ platform: 'discord', channel, ...(guildId ? { url: `https://discord.com/channels/${guildId}/${ref}` } : {}) });
+    }
+    return links;
   }
 
   /** The rollback's thread when the command came from its incident channel or from the thread itself. */

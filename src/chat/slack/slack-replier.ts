@@ -7,7 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import { request } from 'undici';
 import { z } from 'zod';
-import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type PostedFile } from '../../domain/chat-file';
+import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type PostedFile, type ThreadLink } from '../../domain/chat-file';
 import type { Message } from '../../domain/message';
 import type { Conversation, ReplyTarget } from '../../domain/ports';
 import { RetryLaterError } from '../../domain/errors';
@@ -26,6 +26,7 @@ function slackErrorCode(error: unknown): string {
 }
 
 const UploadUrl = z.object({ upload_url: z.string().url(), file_id: z.string().min(1) });
+const Permalink = z.object({ permalink: z.string().url() });
 const Completed = z.object({ files: z.array(z.object({ id: z.string(), permalink: z.string().optional() })).default([]) });
 
 /** A message ts (`1700000000.000100`); a ref holding anything else (an attempt mark) names no message yet. */
@@ -61,6 +62,18 @@ export class SlackReplier implements FileReplier {
       if (isPermanentSlackError(error)) throw new FileRefusedError(`Slack answered ${slackErrorCode(error)}${slackErrorCode(error) === 'not_in_channel' ? ' (invite Rewind to this channel)' : ''}`);
       throw error instanceof RetryLaterError ? error : toRetryable(error);
     }
+  }
+
+  /** chat.getPermalink of each incident channel's header, under which the thread hangs. */
+  async threadLinks(_target: ReplyTarget, about: Conversation): Promise<ThreadLink[]> {
+    const links: ThreadLink[] = [];
+    for (const channel of about.channels.slack) {
+      const ts = this.refs ? await this.refs.get(about.id, `slack:${channel}:header`) : undefined;
+      if (!ts || !TS.test(ts)) continue;
+      const answer = Permalink.safeParse(await this.client.chat.getPermalink({ channel, message_ts: ts }));
+      links.push({ platform: 'slack', channel, ...(answer.success ? { url: answer.data.permalink } : {}) });
+    }
+    return links;
   }
 
   /** The bytes go to the URL Slack handed out, outside the Web API, so its client's retries do not apply. */

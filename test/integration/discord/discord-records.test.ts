@@ -62,7 +62,7 @@ describe('Discord: post-mortem drafts and history exports as attachments', () =>
     expect(attachment).toMatchObject({ filename: `postmortem-checkout-api-production-${id}.md`, content_type: 'text/markdown' });
     expect(attachment!.content.split('\n')[0]).toBe('# Post-mortem draft: checkout-api (production) rollback 2.4.1 → 2.4.0 (blue)');
     expect(attachment!.content).toMatch(/\*\*RTO met\*\*/);
-    expect(attachment!.content).toContain(`- Discord thread under the rollback's header in channel \`${INCIDENT}\``);
+    expect(attachment!.content).toContain(`- Discord thread in \`${INCIDENT}\`: https://discord.com/channels/${DISCORD_TEST_IDS.guildId}/${thread}`);
     expect(posted[0]!.content).toContain(`rollback ${id}`);
     // Sent the way Discord documents uploads: payload_json naming files[0] in `attachments`.
     const create = discord.callsTo('POST', `/channels/${thread}/messages`).find((c) => c.files?.length)!;

@@ -58,6 +58,8 @@ describe('Slack: post-mortem drafts and history exports as files', () => {
     expect(file!.content).toMatch(/\*\*RTO met\*\*/);
     expect(file!.content).toContain('- **u0oncall** (slack `U0ONCALL`): requested the rollback');
     expect(file!.initial_comment).toContain(`rollback ${id}`);
+    // Its links section points at the thread itself (chat.getPermalink of the header).
+    expect(file!.content).toContain(`- Slack thread in \`C0INCIDENT\`: https://rewind-test.slack.com/archives/C0INCIDENT/p${header.ts.replace('.', '')}`);
     // The share itself is a reply in the thread, after the summary.
     expect(slack.thread('C0INCIDENT', header.ts).at(-1)!.files).toEqual([file!.id]);
     // The three steps of the upload flow, in order, with the size announced up front.
