@@ -65,6 +65,8 @@ export const MESSAGE_KINDS = [
   'status',
   'releases',
   'preview',
+  /** A short message for stakeholder channels: no buttons, no thread. */
+  'announcement',
 ] as const;
 
 export const Message = z.object({

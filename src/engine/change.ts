@@ -1,7 +1,8 @@
 /**
  * Builds one commit: a draft of the record plus the audit events and chat events that describe
  * the change. Transitions are checked by the state machine; the header is rendered last so it
- * shows the record as committed.
+ * shows the record as committed, and the events say what the commit meant for the rollback's
+ * course (milestones, the on-call addressed, stakeholder announcements) from the record before and after.
  */
 import type { Actor } from '../domain/actor';
 import type { AuditType, NewAuditEvent } from '../domain/audit';
@@ -10,7 +11,7 @@ import type { NewOutboundEvent } from '../domain/outbound-event';
 import type { Commit } from '../domain/ports';
 import type { RollbackRecord } from '../domain/rollback-record';
 import { assertTransition, type RollbackState } from '../domain/rollback-state';
-import { notificationHeader } from '../messages/templates/notification-header';
+import { commitEvents } from './course';
 
 export class Change {
   readonly record: RollbackRecord;
@@ -18,7 +19,10 @@ export class Change {
   private readonly outbox: NewOutboundEvent[] = [];
   private headerDirty = false;
 
-  constructor(before: RollbackRecord, readonly now: number) {
+  constructor(
+    private readonly before: RollbackRecord,
+    readonly now: number,
+  ) {
     this.record = structuredClone(before);
   }
 
@@ -48,9 +52,8 @@ export class Change {
   }
 
   build(): Commit {
-    const outbox = [...this.outbox];
     // The header goes first so a new thread always has its parent message.
-    if (this.headerDirty) outbox.unshift({ kind: 'header', supersedes: 'header', message: notificationHeader(this.record, { now: this.now }) });
+    const outbox = commitEvents(this.before, this.record, { header: this.headerDirty, now: this.now, posts: this.outbox });
     return { record: this.record, audit: this.audit, outbox };
   }
 }

@@ -19,11 +19,16 @@ const DEFAULT_RETRY_MS = 1_000;
 /**
  * Collapses undelivered events that share a `supersedes` key: the latest version is delivered at
  * the position of the earliest, so a header still precedes its thread and a step's result sits
- * where its start would have been.
+ * where its start would have been. What the replaced versions meant is kept: their milestones ride
+ * on the delivered one, in order (a pager behind by a whole rollback still sees its start and its
+ * end), and if any version addressed the on-call, so does the delivered one.
  */
 export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: readonly T[]): { item: T; event: OutboundEvent }[] {
-  const latest = new Map<string, OutboundEvent>();
-  for (const item of batch) if (item.event.supersedes) latest.set(item.event.supersedes, item.event);
+  const versions = new Map<string, OutboundEvent[]>();
+  for (const item of batch) {
+    const key = item.event.supersedes;
+    if (key !== undefined) versions.set(key, [...(versions.get(key) ?? []), item.event]);
+  }
   const seen = new Set<string>();
   const out: { item: T; event: OutboundEvent }[] = [];
   for (const item of batch) {
@@ -31,10 +36,20 @@ export function collapseSuperseded<T extends { event: OutboundEvent }>(batch: re
     if (key === undefined) out.push({ item, event: item.event });
     else if (!seen.has(key)) {
       seen.add(key);
-      out.push({ item, event: latest.get(key)! });
+      out.push({ item, event: merged(versions.get(key)!) });
     }
   }
   return out;
+}
+
+/** The last version, carrying the milestones and the mention of all of them. */
+function merged(versions: readonly OutboundEvent[]): OutboundEvent {
+  const last = versions.at(-1)!;
+  if (versions.length === 1) return last;
+  const milestones = versions.flatMap((v) => v.milestones ?? []);
+  const mention = versions.some((v) => v.mention === true);
+  const { milestones: _milestones, mention: _mention, ...rest } = last;
+  return { ...rest, ...(milestones.length > 0 ? { milestones } : {}), ...(mention ? { mention } : {}) };
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'error';

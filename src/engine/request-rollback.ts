@@ -15,8 +15,8 @@ import type { RollbackRecord } from '../domain/rollback-record';
 import type { Severity } from '../domain/severity';
 import { approvalRequest } from '../messages/templates/approval-request';
 import { previewMessage } from '../messages/templates/preview';
-import { notificationHeader } from '../messages/templates/notification-header';
 import type { EngineDeps } from './engine-deps';
+import { commitEvents } from './course';
 import { listMigrations, withMigrations, type DescribedChange } from './migration-listing';
 import { resolveTarget } from './resolve-target';
 
@@ -133,11 +133,15 @@ async function create(deps: EngineDeps, request: RollbackRequest, target: Resolv
   const record = buildRecord(deps, request, target, severity, seen, now);
   if (request.dryRun) return { kind: 'dry_run', message: previewMessage(record, { dryRun: true }) };
 
-  const outbox = [
-    { kind: 'header' as const, supersedes: 'header', message: notificationHeader(record, { now }) },
-    { kind: 'thread' as const, message: previewMessage(record) },
-    ...(record.state === 'pending_approval' ? [{ kind: 'thread' as const, message: approvalRequest(record) }] : []),
-  ];
+  // The header (with the start, when no approval is needed), the announcement, then the thread.
+  const outbox = commitEvents(undefined, record, {
+    header: true,
+    now,
+    posts: [
+      { kind: 'thread' as const, message: previewMessage(record) },
+      ...(record.state === 'pending_approval' ? [{ kind: 'thread' as const, message: approvalRequest(record) }] : []),
+    ],
+  });
   const audit = [
     {
       at: now,

@@ -2,6 +2,7 @@
 import type { Message } from '../../src/domain/message';
 import { BUILTIN_STEPS as STEP_NAMES } from '../../src/domain/plan';
 import type { RollbackRecord } from '../../src/domain/rollback-record';
+import { announcementClosing, announcementOpening } from '../../src/messages/templates/announcement';
 import { approvalRequest } from '../../src/messages/templates/approval-request';
 import { decisionNotice, type DecisionNotice } from '../../src/messages/templates/decision-notice';
 import { failureSummary } from '../../src/messages/templates/failure-summary';
@@ -58,6 +59,7 @@ export function everyMessage(record: RollbackRecord, now: number = T0 + 60_000):
     helpMessage(),
     errorReply(record.reason ?? 'nothing'),
     requestAccepted(record),
+    ...[announcementOpening(record), announcementClosing(record)].filter((m): m is Message => m !== undefined),
   ];
 }
 

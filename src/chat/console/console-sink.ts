@@ -21,6 +21,8 @@ export class ConsoleSink implements ChatSink {
   }
 
   async deliver(event: OutboundEvent, record: Conversation): Promise<void> {
+    // The console has only incident channels; stakeholder announcements go to Slack and Discord.
+    if (event.kind === 'announce') return;
     for (const channel of record.channels.console) {
       const header = `${record.id}:${channel}:header`;
       const id = event.kind === 'header' ? header : `${record.id}:${channel}:${event.supersedes ?? `seq${event.seq}`}`;

@@ -4,6 +4,7 @@
  */
 import type { RedisClient } from '../../redis/redis-client';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
+import { commsLookup } from '../comms-lookup';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
 import { discordInteractionsRoute } from './discord-interactions-route';
 import { DiscordReplier } from './discord-replier';
@@ -20,7 +21,7 @@ export interface DiscordFrontDeps extends ChatFrontDeps {
 
 export async function createDiscordFront(settings: DiscordSettings, deps: DiscordFrontDeps): Promise<ChatFront> {
   const rest = createDiscordRest(settings);
-  const front: ChatFront = { platform: 'discord', sink: new DiscordSink(rest, deps.refs, deps.logger), replier: new DiscordReplier(rest, deps.refs), routes: [], stop: async () => undefined };
+  const front: ChatFront = { platform: 'discord', sink: new DiscordSink(rest, deps.refs, deps.logger, commsLookup(deps.catalog)), replier: new DiscordReplier(rest, deps.refs), routes: [], stop: async () => undefined };
   if (!deps.ingress) return front;
   const handler = new DiscordInteractionHandler(deps);
   if (settings.mode === 'http') {

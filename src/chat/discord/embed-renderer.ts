@@ -48,11 +48,30 @@ const CUSTOM_ID_PREFIX = 'rewind:';
 /** Discord accepts an empty-looking field name only as a zero-width space. */
 const BLANK = '\u200b';
 
+/**
+ * Who a message may ping: nobody (`parse: []`, on every message Rewind sends), or exactly the one
+ * role or user the catalog names as on call.
+ */
+export type AllowedMentions = { parse: [] } | { parse: []; roles: [string] } | { parse: []; users: [string] };
+
 export interface DiscordMessageBody {
   content?: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
-  allowed_mentions: { parse: [] };
+  allowed_mentions: AllowedMentions;
+}
+
+/** A Discord role or user to notify. */
+export interface DiscordMention {
+  kind: 'role' | 'user';
+  id: string;
+}
+
+/** The content that pings the on-call, and allowed_mentions limited to exactly them. */
+export function mentionParts(mention: DiscordMention): { content: string; allowed_mentions: AllowedMentions } {
+  return mention.kind === 'role'
+    ? { content: `<@&${mention.id}> (on call)`, allowed_mentions: { parse: [], roles: [mention.id] } }
+    : { content: `<@${mention.id}> (on call)`, allowed_mentions: { parse: [], users: [mention.id] } };
 }
 
 /** `rewind:<action>:<value>`: Discord buttons have no value of their own, so the id carries it. */
@@ -238,7 +257,8 @@ function buttonRows(buttons: readonly Button[]): APIActionRowComponent<APIButton
   return rows;
 }
 
-export function renderDiscordMessage(message: Message): DiscordMessageBody {
+/** The message as Discord's body; with `mention`, the on-call is pinged in `content` (embeds never ping). */
+export function renderDiscordMessage(message: Message, mention?: DiscordMention): DiscordMessageBody {
   const marker = truncationMarker(message);
   const title = cutMarkdownLine(`${TONE_MARKS[message.tone]} ${escapeMarkdown(message.title.replace(/\s*\n\s*/g, ' ').trim())}`, MAX.title);
   // The footer is plain text on Discord: nothing to escape but the mentions.
@@ -257,5 +277,6 @@ export function renderDiscordMessage(message: Message): DiscordMessageBody {
     ...(kept.length > 0 ? { fields: kept } : {}),
     ...(footer ? { footer: { text: footer } } : {}),
   };
-  return { embeds: [embed], components: buttonRows(message.buttons), allowed_mentions: { parse: [] } };
+  const body: DiscordMessageBody = { embeds: [embed], components: buttonRows(message.buttons), allowed_mentions: { parse: [] } };
+  return mention ? { ...body, ...mentionParts(mention) } : body;
 }

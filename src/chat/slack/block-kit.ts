@@ -145,9 +145,23 @@ function budgetSections(fixed: number, fields: SectionBlock[], sections: Section
   return { fields: keptFields, sections: [...kept, { type: 'section', block_id: 'omitted', text: block(note, MAX.text, marker) }] };
 }
 
-export function renderMessage(message: Message): { text: string; blocks: KnownBlock[] } {
+/** Slack's mention syntax for a user group (`S…`) or a user (`U…`, `W…`), as the catalog names them (ids it has validated). */
+export function slackMention(id: string): string {
+  return id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`;
+}
+
+export interface RenderOptions {
+  /**
+   * The on-call to notify (`slackMention`): shown under the title and put first in `text`, which
+   * Slack uses for the notification. The only mention Rewind ever writes; everything else is escaped.
+   */
+  mention?: string;
+}
+
+export function renderMessage(message: Message, options: RenderOptions = {}): { text: string; blocks: KnownBlock[] } {
   const marker = truncationMarker(message);
   const header: HeaderBlock = { type: 'header', block_id: 'header', text: { type: 'plain_text', text: cutPlain(`${TONE_MARKS[message.tone]} ${message.title}`, MAX.header), emoji: true } };
+  const mention: SectionBlock | undefined = options.mention ? { type: 'section', block_id: 'mention', text: { type: 'mrkdwn', text: `${options.mention} (on call)` } } : undefined;
   const lead: SectionBlock | undefined = message.text ? { type: 'section', block_id: 'text', text: block(escapeMrkdwn(message.text), MAX.text, marker) } : undefined;
   const sections = message.sections
     .map(sectionText)
@@ -155,8 +169,9 @@ export function renderMessage(message: Message): { text: string; blocks: KnownBl
     .map((text, i): SectionBlock => ({ type: 'section', block_id: `section_${i + 1}`, text: block(text, MAX.text, marker) }));
   const actions = actionsBlock(message.buttons);
   const footer = footerBlock(message.footer, marker);
-  const fixed = [header, lead, actions, footer].filter(Boolean).length;
+  const fixed = [header, mention, lead, actions, footer].filter(Boolean).length;
   const body = budgetSections(fixed, fieldBlocks(message.fields, marker), sections, marker);
-  const blocks = [header, lead, ...body.fields, ...body.sections, actions, footer].filter((b) => b !== undefined);
-  return { text: cutMrkdwn(escapeMrkdwn(message.fallback), MAX.fallback, marker), blocks };
+  const blocks = [header, mention, lead, ...body.fields, ...body.sections, actions, footer].filter((b) => b !== undefined);
+  const fallback = escapeMrkdwn(message.fallback);
+  return { text: cutMrkdwn(options.mention ? `${options.mention} ${fallback}` : fallback, MAX.fallback, marker), blocks };
 }

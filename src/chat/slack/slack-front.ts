@@ -5,6 +5,7 @@
 import { App } from '@slack/bolt';
 import type { GroupDirectory } from '../../domain/approvers';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
+import { commsLookup } from '../comms-lookup';
 import { SlackGroupDirectory } from './slack-groups';
 import { SlackHttpReceiver } from './slack-http-receiver';
 import { SlackSocketReceiver } from './slack-socket-receiver';
@@ -21,7 +22,7 @@ export async function createSlackFront(settings: SlackSettings, deps: ChatFrontD
   const client = createSlackWebClient(settings);
   const front: SlackFront = {
     platform: 'slack',
-    sink: new SlackSink(client, deps.refs, deps.logger, deps.clock),
+    sink: new SlackSink(client, deps.refs, deps.logger, deps.clock, commsLookup(deps.catalog)),
     replier: new SlackReplier(client, deps.refs),
     groups: new SlackGroupDirectory(client, deps.clock, deps.logger),
     routes: [],

@@ -10,6 +10,11 @@
  * looks for the message (the header in the channel's history, a reply in the thread) and adopts
  * it; only when it is not there is it posted again. A failed look-up is retried later like any
  * other call — never answered by posting blindly.
+ *
+ * Two more destinations come from the environment's catalog settings: `announce` events go to the
+ * stakeholder channels (the same post-once-then-edit, no thread), and an event that addresses the
+ * on-call carries the configured mention. While a pager is configured, the header's permalink is
+ * kept for it (one auth.test per process for the workspace's address).
  */
 import type { WebClient } from '@slack/web-api';
 import type { OutboundEvent } from '../../domain/outbound-event';
@@ -17,11 +22,12 @@ import type { ChatSink, Clock, Conversation } from '../../domain/ports';
 import { RetryLaterError } from '../../domain/errors';
 import type { Logger } from '../../observability/logger';
 import type { ChatRefs } from '../chat-refs';
+import { hasPager, noComms, threadLinkKey, type CommsLookup } from '../comms-lookup';
 import { deliverPerChannel } from '../deliver-per-channel';
-import { renderMessage } from './block-kit';
+import { renderMessage, slackMention } from './block-kit';
 import { isPermanentSlackError, toRetryable } from './slack-errors';
 
-type SlackClient = Pick<WebClient, 'chat' | 'conversations'>;
+type SlackClient = Pick<WebClient, 'chat' | 'conversations' | 'auth'>;
 
 /** The metadata event type on every message Rewind posts; its payload names the rollback and the message. */
 export const MESSAGE_EVENT_TYPE = 'rewind_message';
@@ -67,22 +73,34 @@ function postedTs(ref: string | undefined): string | undefined {
   return ref === undefined || ref.startsWith(ATTEMPT_PREFIX) ? undefined : ref;
 }
 
+/** The permalink of a message, from the workspace's address (auth.test's `url`) and the message's ts. */
+export function slackPermalink(workspaceUrl: string, channel: string, ts: string): string {
+  return `${workspaceUrl.replace(/\/?$/, '/')}archives/${channel}/p${ts.replace('.', '')}`;
+}
+
+const POST_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
+
 export class SlackSink implements ChatSink {
   readonly name = 'slack';
+  private workspaceUrl: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly client: SlackClient,
     private readonly refs: ChatRefs,
     private readonly logger: Logger,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly comms: CommsLookup = noComms,
   ) {}
 
   handles(record: Conversation): boolean {
-    return record.channels.slack.length > 0;
+    return record.channels.slack.length > 0 || this.comms(record).announce.slack.length > 0;
   }
 
   deliver(event: OutboundEvent, record: Conversation): Promise<void> {
-    return deliverPerChannel(record.channels.slack, (channel) => this.deliverTo(channel, event, record), { isPermanent: isPermanentSlackError, toRetryable }, {
+    const announce = event.kind === 'announce';
+    const channels = announce ? this.comms(record).announce.slack : record.channels.slack;
+    const deliver = (channel: string) => (announce ? this.announce(channel, event, record) : this.deliverTo(channel, event, record));
+    return deliverPerChannel(channels, deliver, { isPermanent: isPermanentSlackError, toRetryable }, {
       logger: this.logger,
       platform: 'slack',
       rollbackId: record.id,
@@ -90,14 +108,31 @@ export class SlackSink implements ChatSink {
     });
   }
 
-  private async deliverTo(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
+  /** A stakeholder message: posted once, then edited; never a thread, never a mention. */
+  private async announce(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
     const { text, blocks } = renderMessage(event.message);
-    const options = { unfurl_links: false, unfurl_media: false } as const;
+    await this.postOnce(record, channel, event.supersedes ?? `seq:${event.seq}`, {
+      post: (metadata) => this.client.chat.postMessage({ channel, text, blocks, metadata, ...POST_OPTIONS }),
+      edit: (ts) => this.client.chat.update({ channel, ts, text, blocks }),
+    });
+  }
+
+  /** The on-call's mention when the event addresses them and the environment names one. */
+  private mentionFor(event: OutboundEvent, record: Conversation): string | undefined {
+    const oncall = event.mention ? this.comms(record).mention.slack : undefined;
+    return oncall ? slackMention(oncall) : undefined;
+  }
+
+  private async deliverTo(channel: string, event: OutboundEvent, record: Conversation): Promise<void> {
+    const mention = this.mentionFor(event, record);
+    const { text, blocks } = renderMessage(event.message, mention ? { mention } : {});
+    const options = POST_OPTIONS;
     if (event.kind === 'header') {
-      await this.postOnce(record, channel, 'header', {
+      const ts = await this.postOnce(record, channel, 'header', {
         post: (metadata) => this.client.chat.postMessage({ channel, text, blocks, metadata, ...options }),
         edit: (ts) => this.client.chat.update({ channel, ts, text, blocks }),
       });
+      if (hasPager(this.comms(record))) await this.keepLink(record, channel, ts);
       return;
     }
 
@@ -113,9 +148,30 @@ export class SlackSink implements ChatSink {
     });
   }
 
+  /** Keeps the header's permalink for pagers, once per rollback (the first channel that has one). */
+  private async keepLink(record: Conversation, channel: string, ts: string): Promise<void> {
+    const key = threadLinkKey('slack');
+    if ((await this.refs.get(record.id, key)) !== undefined) return;
+    const base = await this.workspace();
+    if (base) await this.refs.set(record.id, key, slackPermalink(base, channel, ts));
+  }
+
+  /** The workspace's address, asked once per process; a failed ask is tried again next time and costs no delivery. */
+  private workspace(): Promise<string | undefined> {
+    this.workspaceUrl ??= this.client.auth.test().then(
+      (answer) => answer.url,
+      (error: unknown) => {
+        this.workspaceUrl = undefined;
+        this.logger.warn({ err: error }, 'Slack auth.test failed; pages go without a link to the thread for now');
+        return undefined;
+      },
+    );
+    return this.workspaceUrl;
+  }
+
   /**
    * Delivers the message under `key` (its ref is `slack:<channel>:<key>`): edited when already
-   * posted, adopted when an earlier attempt turns out to have landed, posted otherwise.
+   * posted, adopted when an earlier attempt turns out to have landed, posted otherwise. Returns its ts.
    */
   private async postOnce(
     record: Conversation,
@@ -127,13 +183,13 @@ export class SlackSink implements ChatSink {
       post(metadata: ReturnType<typeof messageMetadata>): Promise<{ ts?: string }>;
       edit?(ts: string): Promise<unknown>;
     },
-  ): Promise<void> {
+  ): Promise<string> {
     const refKey = `slack:${channel}:${key}`;
     const ref = await this.refs.get(record.id, refKey);
     const known = postedTs(ref);
     if (known) {
       await how.edit?.(known);
-      return;
+      return known;
     }
     const attemptedAt = attemptTime(ref);
     if (attemptedAt !== undefined) {
@@ -142,7 +198,7 @@ export class SlackSink implements ChatSink {
         await this.refs.set(record.id, refKey, found);
         // The attempt that landed may have carried an older version of a keyed message.
         await how.edit?.(found);
-        return;
+        return found;
       }
     } else {
       // Kept from the first attempt on, so the look-up window covers every attempt since.
@@ -150,6 +206,7 @@ export class SlackSink implements ChatSink {
     }
     const posted = await how.post(messageMetadata(record.id, key));
     await this.refs.set(record.id, refKey, posted.ts!);
+    return posted.ts!;
   }
 
   /** The ts of the message an earlier attempt posted under `key`, if Slack has it. */
