@@ -6,6 +6,8 @@ import type { Server } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { LoadedCatalog } from '../config/load-catalog';
 import { LogReplier } from '../chat/log/log-replier';
+import type { ChatRefs } from '../chat/chat-refs';
+import { commsLookup, hasPager } from '../chat/comms-lookup';
 import { LogSink } from '../chat/log/log-sink';
 import { RoutingReplier } from '../chat/routing-replier';
 import type { ChatFront } from '../chat/chat-front';
@@ -29,6 +31,9 @@ import type { Logger } from '../observability/logger';
 import { MeteredStore } from '../observability/metered-store';
 import { Metrics, outboundObserver, roleName } from '../observability/metrics';
 import { HttpClient } from '../outbound/http-client';
+import { Opsgenie } from '../paging/opsgenie';
+import { PagerDuty } from '../paging/pagerduty';
+import { PagerSink } from '../paging/pager';
 import { AbortChannel } from '../queue/abort-channel';
 import { BullScheduler, RewindQueues } from '../queue/queues';
 import type { QueueSettings } from '../queue/queue-settings';
@@ -95,6 +100,20 @@ export interface Rewind {
   close(): Promise<void>;
 }
 
+/**
+ * The pagers some environment of the catalog pages through, as outbox sinks after the chat ones (so a
+ * page can link to the thread a chat sink just posted). None when no environment pages.
+ */
+function pagingSinks(catalog: LoadedCatalog['catalog'], http: HttpClient, refs: ChatRefs, clock: Clock, logger: Logger): ChatSink[] {
+  const comms = commsLookup(catalog);
+  const all = catalog.services().flatMap((service) => catalog.environments(service).map((environment) => comms({ service, environment })));
+  if (!all.some(hasPager)) return [];
+  const sinks: ChatSink[] = [];
+  if (all.some((c) => c.paging.pagerduty)) sinks.push(new PagerSink(new PagerDuty(http, clock), refs, comms, logger));
+  if (all.some((c) => c.paging.opsgenie)) sinks.push(new PagerSink(new Opsgenie(http, clock), refs, comms, logger));
+  return sinks;
+}
+
 const loadSlackFront = () => require('../chat/slack/slack-front') as typeof import('../chat/slack/slack-front');
 const loadDiscordFront = () => require('../chat/discord/discord-front') as typeof import('../chat/discord/discord-front');
 
@@ -149,7 +168,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   let workers: RunningWorkers | undefined;
   let monitor: AutomationMonitor | undefined;
   if (options.roles.worker) {
-    const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink)];
+    const sinks = [...(options.sinks ?? [new LogSink(logger)]), ...fronts.map((f) => f.sink), ...pagingSinks(options.loaded.catalog, http, frontDeps.refs, clock, logger)];
     const conversations = { get: (id: string) => (RedisNoticeStore.isNoticeId(id) ? notices.get(id) : store.get(id)) };
     const drainer = new OutboxDrainer(conversations, outboxLog, sinks, logger, (sink, result) => metrics.chatDeliveries.inc({ platform: sink, result }));
     const replier = options.replier ?? new RoutingReplier(Object.fromEntries(fronts.map((f) => [f.platform, f.replier])), new LogReplier(logger));

@@ -5,6 +5,9 @@
 
 const PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|Basic|Bot)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]'],
+  // Opsgenie's `Authorization: GenieKey …`, and a PagerDuty event's routing key, even when written into the catalog as is.
+  [/\bGenieKey\s+[A-Za-z0-9._~+/=-]{8,}/g, 'GenieKey [redacted]'],
+  [/(\\?"routing_key\\?"\s*:\s*\\?")[^"\\]+/g, '$1[redacted]'],
   [/\bxox[abposr]-[A-Za-z0-9-]{10,}/g, '[redacted]'],
   [/\bxapp-[A-Za-z0-9-]{10,}/g, '[redacted]'],
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1[redacted]@'],
