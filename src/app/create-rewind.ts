@@ -203,7 +203,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     );
     if (options.roles.ingress) {
       const hooks = webhookRoutes({ catalog: options.loaded.catalog, hooks: options.loaded.config.hooks, automation, enqueue: frontDeps.enqueue, clock, logger });
-      router.add(...apiRoutes(store, options.apiToken), ...hooks, ...fronts.flatMap((f) => f.routes), ...(options.routes ?? []));
+      router.add(...apiRoutes(store, options.apiToken, () => clock.now()), ...hooks, ...fronts.flatMap((f) => f.routes), ...(options.routes ?? []));
     }
     server = createHttpServer(router, logger);
     url = await listen(server, options.http.port, options.http.host);
