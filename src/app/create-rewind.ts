@@ -17,7 +17,7 @@ import type { DiscordSettings } from '../chat/discord/discord-settings';
 import type { SlackSettings } from '../chat/slack/slack-settings';
 import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
 import { newRollbackId } from '../domain/ids';
-import type { ChatSink, Clock, Replier } from '../domain/ports';
+import type { ChatSink, Clock, Every, Replier } from '../domain/ports';
 import type { CommandInput } from '../engine/commands';
 import type { EngineDeps } from '../engine/engine-deps';
 import { OutboxDrainer } from '../engine/outbox-drainer';
@@ -53,7 +53,7 @@ import { RedisOutboxLog } from '../store/redis-outbox-log';
 import { RedisRollbackStore } from '../store/redis-rollback-store';
 import type { SecretScrubber } from '../observability/secret-scrubber';
 import { CatalogIntegrations } from './catalog-integrations';
-import { systemClock } from './system-clock';
+import { systemClock, systemEvery } from './system-clock';
 
 export interface RewindRoles {
   /** Serves HTTP: health, API, chat and webhook routes. */
@@ -78,6 +78,8 @@ export interface RewindOptions {
   replier?: Replier;
   groups?: GroupDirectory;
   clock?: Clock;
+  /** Periodic work (leader renewal); tests may tick it by hand. */
+  every?: Every;
   /** undici dispatcher for provider and verifier calls (tests may pass their own). */
   dispatcher?: Dispatcher;
   /** Extra routes from webhook adapters. */
@@ -120,6 +122,7 @@ const loadDiscordFront = () => require('../chat/discord/discord-front') as typeo
 export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const { logger, queue: settings } = options;
   const clock = options.clock ?? systemClock;
+  const every = options.every ?? systemEvery;
   const keys = new Keys(settings.prefix);
   const onRedisError = (error: Error) => logger.warn({ err: error }, 'redis connection error');
   const cluster = options.redisCluster ?? false;
@@ -146,7 +149,11 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
   const fronts: ChatFront[] = [];
   // Each platform's SDK (Bolt about 30 MB, Discord's REST client about 23 MB) is loaded only where it is configured.
   if (options.slack) fronts.push(await loadSlackFront().createSlackFront(options.slack, frontDeps));
-  if (options.discord) fronts.push(await loadDiscordFront().createDiscordFront(options.discord, { ...frontDeps, redis, leaderKey: keys.leader('discord-gateway') }));
+  if (options.discord) {
+    // A crashed leader's lease runs out after 15 s; another replica then connects.
+    const gatewayLeadership = new LeaderElection({ redis, key: keys.leader('discord-gateway'), ttlMs: 15_000, renewMs: 5_000, logger, every });
+    fronts.push(await loadDiscordFront().createDiscordFront(options.discord, { ...frontDeps, gatewayLeadership }));
+  }
   if (options.console) fronts.push(createConsoleFront({ ...frontDeps, redis, eventsKey: keys.consoleEvents(), guide: options.console.guide }));
   const automation = new RedisAutomationState(redis, keys);
   const notices = new RedisNoticeStore(redis, keys, options.scrubber, () => clock.now());
@@ -179,7 +186,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
       clock,
       state: new MonitorStateStore(redis, (s, e) => keys.monitorState(s, e)),
       emit: (signal) => emitSignal(signal, { automation, enqueue: (command, dedupeId) => queues.enqueueCommand(command, dedupeId) }),
-      election: new LeaderElection({ redis, key: keys.leader('automation-monitor'), ...monitorLease(options.loaded.catalog), logger }),
+      election: new LeaderElection({ redis, key: keys.leader('automation-monitor'), ...monitorLease(options.loaded.catalog), logger, every }),
       logger,
     });
     await monitor.start();

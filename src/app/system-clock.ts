@@ -1,5 +1,5 @@
-/** The real clock: wall time, and sleeps that end early when their signal aborts. */
-import type { Clock } from '../domain/ports';
+/** The real clock: wall time, sleeps that end early when their signal aborts, and intervals. */
+import type { Clock, Every } from '../domain/ports';
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -16,4 +16,11 @@ export const systemClock: Clock = {
       }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+};
+
+/** Real intervals, unref'd so they never keep a process alive on their own. */
+export const systemEvery: Every = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 };

@@ -23,6 +23,27 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Runs `tick` every `ms` until the returned function stops it. Periodic work takes this instead of
+ * `setInterval`, so a test can tick it by hand instead of waiting.
+ */
+export type Every = (ms: number, tick: () => void) => () => void;
+
+export interface LeaderCallbacks {
+  /** Called once when this process becomes leader. */
+  onElected(): Promise<void> | void;
+  /** Called when leadership is lost (lock gone, store unreachable) or on stop. */
+  onDemoted(): Promise<void> | void;
+}
+
+/** One leader across replicas for work that must run once (Discord's gateway, the health monitor). */
+export interface Leadership {
+  readonly isLeader: boolean;
+  start(callbacks: LeaderCallbacks): Promise<void>;
+  /** Stops campaigning; a leader steps down and lets another take over at once. */
+  stop(callbacks: LeaderCallbacks): Promise<void>;
+}
+
 /** A service environment as the catalog resolves it: channels, policy and execution settings. */
 export interface ResolvedTarget {
   service: string;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client';
+import type { Every, LeaderCallbacks, Leadership } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import { RELEASE_LOCK_SCRIPT } from './scripts';
 import { LuaScript } from '../redis/lua-script';
@@ -15,13 +16,6 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[
 return 0
 `);
 
-export interface LeaderCallbacks {
-  /** Called once when this process becomes leader. */
-  onElected(): Promise<void> | void;
-  /** Called when leadership is lost (lock gone, Redis unreachable) or on stop. */
-  onDemoted(): Promise<void> | void;
-}
-
 export interface LeaderElectionOptions {
   redis: RedisClient;
   key: string;
@@ -30,11 +24,13 @@ export interface LeaderElectionOptions {
   /** How often the leader renews and followers try; well under ttlMs. */
   renewMs: number;
   logger: Logger;
+  /** The renewal timer. */
+  every: Every;
 }
 
-export class LeaderElection {
+export class LeaderElection implements Leadership {
   readonly token = randomBytes(8).toString('hex');
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private leader = false;
   private stopped = false;
   private ticking: Promise<void> = Promise.resolve();
@@ -43,6 +39,11 @@ export class LeaderElection {
 
   get isLeader(): boolean {
     return this.leader;
+  }
+
+  /** Resolves once every renewal tick fired so far has run. */
+  idle(): Promise<void> {
+    return this.ticking;
   }
 
   async start(callbacks: LeaderCallbacks): Promise<void> {
@@ -56,9 +57,9 @@ export class LeaderElection {
       }
     };
     await tick();
-    this.timer = setInterval(() => {
+    this.stopTimer = this.options.every(this.options.renewMs, () => {
       this.ticking = this.ticking.then(tick);
-    }, this.options.renewMs);
+    });
   }
 
   private async tick(callbacks: LeaderCallbacks): Promise<void> {
@@ -86,7 +87,7 @@ export class LeaderElection {
   /** Stops campaigning; a leader releases the lock so another process takes over at once. */
   async stop(callbacks: LeaderCallbacks): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTimer?.();
     await this.ticking;
     if (this.leader) {
       this.leader = false;
@@ -98,7 +99,7 @@ export class LeaderElection {
   /** Test hook for a crash: stop renewing without releasing, as a killed process would. */
   abandon(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTimer?.();
     this.leader = false;
   }
 }

@@ -7,10 +7,9 @@ import type { Catalog } from '../config/catalog';
 import type { HealthProbeConfig, MetricRuleConfig } from '../config/catalog-schema';
 import { RULE_PRESETS } from '../config/catalog-schema';
 import type { AutoSignal } from '../domain/auto-signal';
-import type { Clock, Verifier } from '../domain/ports';
+import type { Clock, Leadership, Verifier } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { HttpClient } from '../outbound/http-client';
-import type { LeaderElection } from '../store/leader-election';
 import { HttpVerifier } from '../verifiers/http-verifier';
 import { PrometheusVerifier } from '../verifiers/prometheus-verifier';
 import { ProbeState, RuleState, type MonitorStateStore } from './monitor-state';
@@ -24,7 +23,7 @@ export interface MonitorDeps {
   clock: Clock;
   state: MonitorStateStore;
   emit: (signal: AutoSignal) => Promise<unknown>;
-  election: LeaderElection;
+  election: Leadership;
   logger: Logger;
 }
 

@@ -2,7 +2,7 @@
  * Everything Discord for one process: for workers the sink and the replier; for ingress the HTTP
  * interactions route (scales out freely) or the gateway connection (one leader across replicas).
  */
-import type { RedisClient } from '../../redis/redis-client';
+import type { Leadership } from '../../domain/ports';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
 import { commsLookup } from '../comms-lookup';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
@@ -14,9 +14,8 @@ import { DiscordSink } from './discord-sink';
 import { discordPublicKey } from './verify-interaction';
 
 export interface DiscordFrontDeps extends ChatFrontDeps {
-  redis: RedisClient;
-  /** Key of the gateway leader lock. */
-  leaderKey: string;
+  /** Who holds the gateway connection among the replicas (gateway mode only). */
+  gatewayLeadership: Leadership;
 }
 
 export async function createDiscordFront(settings: DiscordSettings, deps: DiscordFrontDeps): Promise<ChatFront> {
@@ -30,7 +29,7 @@ export async function createDiscordFront(settings: DiscordSettings, deps: Discor
   }
   // discord.js (about 45 MB) is loaded only in gateway mode.
   const { DiscordGateway } = require('./discord-gateway') as typeof import('./discord-gateway');
-  const gateway = new DiscordGateway(settings, handler, rest, deps.redis, deps.leaderKey, deps.logger);
+  const gateway = new DiscordGateway(settings, handler, rest, deps.gatewayLeadership, deps.logger);
   await gateway.start();
   front.stop = () => gateway.stop();
   return front;

@@ -6,27 +6,24 @@
 import type { REST } from '@discordjs/rest';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { Routes } from 'discord-api-types/v10';
-import type { RedisClient } from '../../redis/redis-client';
 import type { Logger } from '../../observability/logger';
-import { LeaderElection, type LeaderCallbacks } from '../../store/leader-election';
+import type { LeaderCallbacks, Leadership } from '../../domain/ports';
 import type { DiscordInteractionHandler } from './discord-interaction-handler';
 import { Interaction } from './discord-payloads';
 import type { DiscordSettings } from './discord-settings';
 
 export class DiscordGateway {
   private client: Client | undefined;
-  private readonly election: LeaderElection;
   private readonly callbacks: LeaderCallbacks;
 
   constructor(
     private readonly settings: DiscordSettings,
     private readonly handler: DiscordInteractionHandler,
     private readonly rest: Pick<REST, 'post'>,
-    redis: RedisClient,
-    lockKey: string,
+    /** Only the leader holds the connection: two would both receive, and answer, every interaction. */
+    private readonly election: Leadership,
     private readonly logger: Logger,
   ) {
-    this.election = new LeaderElection({ redis, key: lockKey, ttlMs: 15_000, renewMs: 5_000, logger });
     this.callbacks = { onElected: () => this.connect(), onDemoted: () => this.disconnect() };
   }
 
