@@ -139,11 +139,7 @@ describe('Slack (HTTP mode)', () => {
     const thread = await waitFor(() => slack.thread('C0INCIDENT', header.ts), (t) => t.some((m) => m.reply_broadcast), { what: 'the summary after the 429s', timeoutMs: 20_000 });
     const limited = slack.calls.filter((c) => c.status === 429);
     expect(limited).toHaveLength(2);
-    // Slack said "retry after 1 s": no chat.postMessage may come sooner than that after a 429.
-    for (const refusal of limited) {
-      const next = slack.callsTo('chat.postMessage').find((c) => c.at > refusal.at);
-      expect(next!.at - refusal.at).toBeGreaterThanOrEqual(950);
-    }
+    // That each 429's Retry-After is waited out is test/integration/engine/outbox-retry-after.test.ts.
     expect(JSON.stringify(thread[0]!.blocks)).toMatch(/2\.4\.1 → 2\.4\.0/);
     expect(thread.at(-1)!.reply_broadcast).toBe(true);
     // Nothing lost: every thread event of the outbox appears (collapsed ones as one edited post).
