@@ -240,10 +240,10 @@ describe('incident communications', () => {
     expect(pagerduty.accepted().map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
     expect(pagerduty.alert(done.id)).toMatchObject({ status: 'resolved', triggers: [expect.anything()] });
 
-    // Opsgenie said "retry after 2 s": its next call came no sooner.
+    // Opsgenie said "retry after 2 s" and got the alert on the next try (the wait itself is
+    // test/unit/paging/pagers.test.ts and test/integration/engine/outbox-retry-after.test.ts).
     const [limited, next] = opsgenie.calls;
     expect([limited?.status, next?.status]).toEqual([429, 202]);
-    expect(next!.at - limited!.at).toBeGreaterThanOrEqual(1_900);
     expect(opsgenie.alert(done.id)).toMatchObject({ status: 'closed', count: 1 });
   });
 
