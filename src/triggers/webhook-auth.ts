@@ -1,5 +1,6 @@
 /** Checks that an inbound webhook comes from a configured sender: a bearer token, or an HMAC-SHA256 signature of the raw body. */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { presentedBearer, secretMatches } from '../auth/bearer-token';
 
 export type WebhookAuth =
   | { type: 'bearer'; token: string }
@@ -15,15 +16,6 @@ const fail = (reason: string): WebhookVerdict => ({ ok: false, reason });
 /** `prefix` + hex HMAC-SHA256 of the exact bytes received: what a sender puts in the signature header. */
 export function signBody(secret: string, rawBody: Buffer | string, prefix = 'sha256='): string {
   return prefix + createHmac('sha256', secret).update(rawBody).digest('hex');
-}
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** Hashing both sides first gives equal lengths, so timing reveals neither the secret nor its length. */
-function matches(presented: string, expected: string): boolean {
-  return timingSafeEqual(sha256(presented), sha256(expected));
 }
 
 function headerValue(headers: Headers, name: string): string | undefined {
@@ -46,13 +38,13 @@ function displayName(header: string): string {
  */
 export function verifyWebhook(auth: WebhookAuth, headers: Headers, rawBody: Buffer): WebhookVerdict {
   if (auth.type === 'bearer') {
-    const token = /^Bearer\s+(.+)$/i.exec(headerValue(headers, 'authorization') ?? '')?.[1]?.trim();
+    const token = presentedBearer(headers);
     if (!token) return fail('missing Authorization: Bearer token');
-    return auth.token !== '' && matches(token, auth.token) ? OK : fail('invalid bearer token');
+    return secretMatches(token, auth.token) ? OK : fail('invalid bearer token');
   }
   const signature = headerValue(headers, auth.header);
   if (!signature) return fail(`missing ${displayName(auth.header)} header`);
   // Hex is case-insensitive; some senders upper-case it.
   const expected = signBody(auth.secret, rawBody, auth.prefix).toLowerCase();
-  return auth.secret !== '' && matches(signature.toLowerCase(), expected) ? OK : fail('signature does not match the body');
+  return secretMatches(signature.toLowerCase(), auth.secret === '' ? '' : expected) ? OK : fail('signature does not match the body');
 }
