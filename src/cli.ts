@@ -77,7 +77,7 @@ async function discordRegister(args: string[]): Promise<number> {
     process.stderr.write('usage: rewind discord register [--guild ID]\n');
     return 2;
   }
-  const settings = discordSettingsFromEnv({ ...process.env, DISCORD_MODE: process.env['DISCORD_MODE'] ?? 'gateway' });
+  const settings = discordSettingsFromEnv(process.env);
   if (!settings) {
     process.stderr.write('rewind discord register: set DISCORD_TOKEN and DISCORD_APPLICATION_ID first\n');
     return 1;

@@ -2,15 +2,12 @@
  * Process startup: read the environment and the catalog, build Rewind for a role, and stop
  * cleanly on SIGTERM/SIGINT (workers drain; unfinished jobs resume elsewhere).
  */
-import { discordSettingsFromEnv } from './chat/discord/discord-settings';
-import { slackSettingsFromEnv } from './chat/slack/slack-settings';
 import { createRewind, type Rewind, type RewindRoles } from './app/create-rewind';
+import { chatModes, settingsFromEnv } from './app/settings';
 import { ConfigError } from './config/config-error';
 import { loadCatalog } from './config/load-catalog';
-import { parseProcessEnv } from './config/process-env';
 import { createLogger } from './observability/logger';
 import { SecretScrubber, secretsFromEnv } from './observability/secret-scrubber';
-import { queueSettingsFromEnv } from './queue/queue-settings';
 
 export const ROLES: Readonly<Record<'start' | 'ingress' | 'worker', RewindRoles>> = {
   start: { ingress: true, worker: true },
@@ -20,7 +17,8 @@ export const ROLES: Readonly<Record<'start' | 'ingress' | 'worker', RewindRoles>
 
 export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.ProcessEnv = process.env): Promise<Rewind> {
   const scrubber = new SecretScrubber(secretsFromEnv(env));
-  const settings = parseProcessEnv(env);
+  const all = settingsFromEnv(env);
+  const settings = all.process;
   const logger = createLogger({ level: settings.LOG_LEVEL, scrubber });
   let loaded;
   try {
@@ -35,21 +33,21 @@ export async function runFromEnvironment(role: keyof typeof ROLES, env: NodeJS.P
     loaded,
     redisUrl: settings.REDIS_URL,
     redisCluster: settings.REDIS_CLUSTER,
-    queue: queueSettingsFromEnv(env),
+    queue: all.queue,
     logger,
     scrubber,
     http: { port: settings.PORT, host: settings.HOST },
     apiToken: settings.REWIND_API_TOKEN,
-    slack: slackSettingsFromEnv(env),
-    discord: discordSettingsFromEnv(env),
-    console: env['REWIND_CONSOLE'] === '1' ? {} : undefined,
+    slack: all.slack,
+    discord: all.discord,
+    console: all.console ? {} : undefined,
   });
   logger.info(
-    { role, url: rewind.url, slack: env['SLACK_BOT_TOKEN'] ? (env['SLACK_MODE'] ?? (env['SLACK_APP_TOKEN'] ? 'socket' : 'http')) : 'off', discord: env['DISCORD_TOKEN'] ? (env['DISCORD_MODE'] ?? 'gateway') : 'off', services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
+    { role, url: rewind.url, ...chatModes(all), services: loaded.catalog.services().length, environments: loaded.catalog.countEnvironments() },
     `rewind ${role} ready`,
   );
 
-  if (env['REWIND_CONSOLE'] === '1' && !['127.0.0.1', 'localhost', '::1'].includes(settings.HOST)) {
+  if (all.console && !['127.0.0.1', 'localhost', '::1'].includes(settings.HOST)) {
     logger.warn({ host: settings.HOST }, 'the web console has no login and lets anyone act as anyone: keep it to demos, behind a trusted network');
   }
 
