@@ -1,9 +1,24 @@
 // ESLint: typescript-eslint's recommended rules, plus the architecture's import boundaries.
 const tseslint = require('typescript-eslint');
 const js = require('@eslint/js');
+const { CORE, LAYERS, TYPE_ONLY, WIRING } = require('./scripts/layers.js');
 
 const ADAPTERS = ['bullmq', 'ioredis', 'undici', '@slack/*', 'discord.js', '@discordjs/*', 'node:http', 'pino', 'yaml'];
-const OUTER = ['**/app/**', '**/chat/**', '**/http/**', '**/providers/**', '**/verifiers/**', '**/queue/**', '**/store/**', '**/observability/**', '**/config/**', '**/demo/**'];
+const FOLDERS = [...Object.keys(LAYERS), ...WIRING];
+
+/** The import rule for one folder of src/: every other folder it may not reach, from scripts/layers.js. */
+function layerRule(folder) {
+  const allowed = new Set([folder, ...LAYERS[folder]]);
+  const patterns = [];
+  for (const other of FOLDERS.filter((f) => !allowed.has(f))) {
+    const typeOnly = Object.entries(TYPE_ONLY).filter(([path, users]) => path.startsWith(`${other}/`) && users.includes(folder));
+    const message = `src/${folder} may import only ${[...allowed].join(', ')} (scripts/layers.js); pass what it needs in from the composition root (src/app).`;
+    patterns.push({ group: [`**/${other}/**`, `**/${other}`, ...typeOnly.map(([path]) => `!**/${path}`)], message });
+    for (const [path] of typeOnly) patterns.push({ group: [`**/${path}`], allowTypeImports: true, message: `src/${folder} may use ${path} for its types only.` });
+  }
+  if (folder in CORE) for (const pkg of ADAPTERS) patterns.push({ group: [pkg], message: 'The core (domain, engine, messages) must not import adapters.' });
+  return { files: [`src/${folder}/**/*.ts`], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
+}
 
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.scratch/**'] },
@@ -17,10 +32,7 @@ module.exports = tseslint.config(
       'no-console': 'error',
     },
   },
-  {
-    // The core imports only the core: no adapters, no Redis, no HTTP, no chat SDKs.
-    files: ['src/domain/**/*.ts', 'src/engine/**/*.ts', 'src/messages/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...ADAPTERS, ...OUTER].map((group) => ({ group: [group], message: 'The core (domain, engine, messages) must not import adapters.' })) }] },
-  },
+  // Each folder imports only what scripts/layers.js allows it; the core no adapter package either.
+  ...Object.keys(LAYERS).map(layerRule),
   { files: ['src/cli.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'], rules: { 'no-console': 'off' } },
 );

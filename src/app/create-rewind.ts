@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { LoadedCatalog } from '../config/load-catalog';
 import { LogReplier } from '../chat/log/log-replier';
-import type { ChatRefs } from '../chat/chat-refs';
-import { commsLookup, hasPager } from '../chat/comms-lookup';
+import type { ChatRefs } from '../domain/chat-refs';
+import { commsLookup, hasPager } from '../domain/comms-lookup';
 import { LogSink } from '../chat/log/log-sink';
 import { RoutingReplier } from '../chat/routing-replier';
 import type { ChatFront } from '../chat/chat-front';
@@ -45,6 +45,7 @@ import { RedisAutomationState } from '../store/redis-automation-state';
 import { RedisChatRefs } from '../store/redis-chat-refs';
 import { RedisNoticeStore } from '../store/redis-notice-store';
 import { AutomationMonitor } from '../triggers/automation-monitor';
+import { createVerifier } from '../verifiers/create-verifier';
 import { emitSignal } from '../triggers/emit-signal';
 import { monitorLease } from '../triggers/monitor-lease';
 import { webhookRoutes } from '../triggers/webhook-routes';
@@ -182,7 +183,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     workers = await startWorkers({ connection: redis, settings, queues, service, drainer, replier, aborts, logger, metrics });
     monitor = new AutomationMonitor({
       catalog: options.loaded.catalog,
-      http,
+      check: (config) => createVerifier(config, { http, clock }),
       clock,
       state: new MonitorStateStore(redis, (s, e) => keys.monitorState(s, e)),
       emit: (signal) => emitSignal(signal, { automation, enqueue: (command, dedupeId) => queues.enqueueCommand(command, dedupeId) }),

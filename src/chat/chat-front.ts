@@ -4,7 +4,7 @@ import type { ChatSink, Clock, IntegrationFactory, Replier, RollbackStore, Servi
 import type { CommandInput } from '../engine/commands';
 import type { Route } from '../http/router';
 import type { Logger } from '../observability/logger';
-import type { ChatRefs } from './chat-refs';
+import type { ChatRefs } from '../domain/chat-refs';
 
 /** What a platform's ingress needs to validate interactions and hand them to the queue. */
 export interface ChatIngressDeps {

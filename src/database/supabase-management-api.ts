@@ -9,7 +9,7 @@ import type { Clock } from '../domain/ports';
 import { SecretScrubber } from '../observability/secret-scrubber';
 import { parseRetryAfter, type HttpClient, type HttpMethod, type HttpResponse } from '../outbound/http-client';
 import { describeDuration, HttpBodyError, HttpTransportError } from '../outbound/http-errors';
-import { describeIssues } from '../providers/platform-api';
+import { describeIssues } from '../outbound/platform-api';
 
 /** Per request; the restore's own wait is the step's `timeout`. */
 const REQUEST_TIMEOUT_MS = 30_000;

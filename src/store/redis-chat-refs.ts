@@ -1,6 +1,6 @@
 /** ChatRefs in one Redis hash per rollback, kept for 30 days (long enough to edit a header or add a root cause). */
 import type { RedisClient } from '../redis/redis-client';
-import type { ChatRefs } from '../chat/chat-refs';
+import type { ChatRefs } from '../domain/chat-refs';
 import type { Keys } from './keys';
 
 const TTL_SECONDS = 30 * 24 * 3600;

@@ -4,14 +4,11 @@
  * verifiers, so "healthy" means the same thing before and after a rollback.
  */
 import type { Catalog } from '../config/catalog';
-import type { HealthProbeConfig, MetricRuleConfig } from '../config/catalog-schema';
+import type { CheckConfig, HealthProbeConfig, MetricRuleConfig } from '../config/catalog-schema';
 import { RULE_PRESETS } from '../config/catalog-schema';
 import type { AutoSignal } from '../domain/auto-signal';
 import type { Clock, Leadership, Verifier } from '../domain/ports';
 import type { Logger } from '../observability/logger';
-import type { HttpClient } from '../outbound/http-client';
-import { HttpVerifier } from '../verifiers/http-verifier';
-import { PrometheusVerifier } from '../verifiers/prometheus-verifier';
 import { ProbeState, RuleState, type MonitorStateStore } from './monitor-state';
 
 const NO_TARGET = { id: '-', version: '-' };
@@ -19,7 +16,8 @@ const EVIDENCE_LINES = 10;
 
 export interface MonitorDeps {
   catalog: Catalog;
-  http: HttpClient;
+  /** Builds the check a probe or a rule runs (the same http and prometheus checks as verification). */
+  check: (config: CheckConfig) => Verifier;
   clock: Clock;
   state: MonitorStateStore;
   emit: (signal: AutoSignal) => Promise<unknown>;
@@ -109,10 +107,7 @@ export class AutomationMonitor {
   }
 
   private healthTask(service: string, environment: string, probe: HealthProbeConfig, severity: AutoSignal['severity']): Task {
-    const verifier: Verifier = new HttpVerifier(
-      { type: 'http', name: 'health probe', url: probe.url, method: 'GET', expect: probe.expect, repeat: 1, interval: 0, timeout: probe.timeout, initialDelay: 0 },
-      { http: this.deps.http, clock: this.deps.clock },
-    );
+    const verifier = this.deps.check({ type: 'http', name: 'health probe', url: probe.url, method: 'GET', expect: probe.expect, repeat: 1, interval: 0, timeout: probe.timeout, initialDelay: 0 });
     return {
       intervalMs: probe.interval,
       tick: async () => {
@@ -147,22 +142,19 @@ export class AutomationMonitor {
 
   private ruleTask(service: string, environment: string, rule: ResolvedRule, prometheus: { url: string; headers?: Record<string, string> | undefined; timeout: number }, severity: AutoSignal['severity']): Task {
     // The check passes while healthy, so its threshold is the healthy side of the rule's.
-    const verifier: Verifier = new PrometheusVerifier(
-      {
-        type: 'prometheus',
-        name: rule.name,
-        url: prometheus.url,
-        query: rule.query,
-        ...(rule.side === 'above' ? { below: rule.threshold } : { above: rule.threshold }),
-        interval: 0,
-        count: 1,
-        failureLimit: 0,
-        ...(prometheus.headers ? { headers: prometheus.headers } : {}),
-        timeout: prometheus.timeout,
-        initialDelay: 0,
-      },
-      { http: this.deps.http, clock: this.deps.clock },
-    );
+    const verifier = this.deps.check({
+      type: 'prometheus',
+      name: rule.name,
+      url: prometheus.url,
+      query: rule.query,
+      ...(rule.side === 'above' ? { below: rule.threshold } : { above: rule.threshold }),
+      interval: 0,
+      count: 1,
+      failureLimit: 0,
+      ...(prometheus.headers ? { headers: prometheus.headers } : {}),
+      timeout: prometheus.timeout,
+      initialDelay: 0,
+    });
     const field = `rule:${rule.name}`;
     return {
       intervalMs: rule.intervalMs,

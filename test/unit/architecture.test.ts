@@ -1,13 +1,19 @@
-/** The core (domain, engine, messages) imports nothing from adapters; adapters never import each other's internals. */
+/**
+ * Each folder of src/ imports only what scripts/layers.js allows it: the core (domain, messages,
+ * engine) nothing outside it, adapters the core and the shared plumbing but never each other; only
+ * the composition root wires them. ESLint enforces the same table (see architecture-lint.test.ts).
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 
-const SRC = resolve(__dirname, '../../src');
-const CORE_ALLOWED: Record<string, string[]> = {
-  domain: ['domain'],
-  messages: ['domain', 'messages'],
-  engine: ['domain', 'messages', 'engine'],
+const { CORE, LAYERS, TYPE_ONLY, WIRING } = require('../../scripts/layers.js') as {
+  CORE: Record<string, string[]>;
+  LAYERS: Record<string, string[]>;
+  TYPE_ONLY: Record<string, string[]>;
+  WIRING: string[];
 };
+
+const SRC = resolve(__dirname, '../../src');
 const CORE_PACKAGES = ['zod', 'node:crypto'];
 
 function files(dir: string): string[] {
@@ -17,23 +23,47 @@ function files(dir: string): string[] {
   });
 }
 
-function imports(file: string): string[] {
+interface Import {
+  spec: string;
+  typeOnly: boolean;
+}
+
+function imports(file: string): Import[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]!);
+  return [
+    ...[...text.matchAll(/(import|export)(\s+type)?[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => ({ spec: m[3]!, typeOnly: Boolean(m[2]) })),
+    ...[...text.matchAll(/(?:import|require)\(['"]([^'"]+)['"]\)/g)].map((m) => ({ spec: m[1]!, typeOnly: false })),
+  ];
+}
+
+/** src/<folder>/… of a relative import, or undefined for a package. */
+function folderOf(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const target = relative(SRC, resolve(dirname(file), spec));
+  return target.split('/')[0];
 }
 
 describe('architecture', () => {
-  for (const [layer, allowed] of Object.entries(CORE_ALLOWED)) {
-    it(`src/${layer} imports only ${allowed.join(', ')} and ${CORE_PACKAGES.join(', ')}`, () => {
+  const folders = readdirSync(SRC).filter((name) => statSync(join(SRC, name)).isDirectory());
+
+  it('every folder of src/ has a place in the layer table', () => {
+    expect(folders.filter((f) => !(f in LAYERS) && !WIRING.includes(f))).toEqual([]);
+  });
+
+  for (const folder of Object.keys(LAYERS)) {
+    it(`src/${folder} imports only ${[folder, ...LAYERS[folder]!].join(', ')}`, () => {
       const offences: string[] = [];
-      for (const file of files(join(SRC, layer))) {
-        for (const spec of imports(file)) {
-          if (spec.startsWith('.')) {
-            const top = relative(SRC, resolve(dirname(file), spec)).split('/')[0]!;
-            if (!allowed.includes(top)) offences.push(`${relative(SRC, file)} → ${spec}`);
-          } else if (!CORE_PACKAGES.includes(spec)) {
-            offences.push(`${relative(SRC, file)} → ${spec}`);
+      for (const file of files(join(SRC, folder))) {
+        for (const { spec, typeOnly } of imports(file)) {
+          const target = folderOf(file, spec);
+          if (target === undefined) {
+            if (folder in CORE && !CORE_PACKAGES.includes(spec)) offences.push(`${relative(SRC, file)} → ${spec}`);
+            continue;
           }
+          if (target === folder || LAYERS[folder]!.includes(target)) continue;
+          const path = relative(SRC, resolve(dirname(file), spec));
+          if (typeOnly && TYPE_ONLY[path]?.includes(folder)) continue;
+          offences.push(`${relative(SRC, file)} → ${spec}`);
         }
       }
       expect(offences).toEqual([]);

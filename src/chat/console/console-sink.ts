@@ -4,7 +4,7 @@
  */
 import type { OutboundEvent } from '../../domain/outbound-event';
 import type { ChatSink, Clock, Conversation } from '../../domain/ports';
-import type { ChatRefs } from '../chat-refs';
+import type { ChatRefs } from '../../domain/chat-refs';
 import type { ConsoleEventLog } from './console-event-log';
 
 export class ConsoleSink implements ChatSink {

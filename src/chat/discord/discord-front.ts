@@ -4,7 +4,7 @@
  */
 import type { Leadership } from '../../domain/ports';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
-import { commsLookup } from '../comms-lookup';
+import { commsLookup } from '../../domain/comms-lookup';
 import { DiscordInteractionHandler } from './discord-interaction-handler';
 import { discordInteractionsRoute } from './discord-interactions-route';
 import { DiscordReplier } from './discord-replier';

@@ -10,7 +10,7 @@ import { DiscordAPIError, type REST } from '@discordjs/rest';
 import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type PostedFile, type ThreadLink } from '../../domain/chat-file';
 import type { Message } from '../../domain/message';
 import type { Conversation, ReplyTarget } from '../../domain/ports';
-import type { ChatRefs } from '../chat-refs';
+import type { ChatRefs } from '../../domain/chat-refs';
 import { messageWithFiles } from './discord-multipart';
 import { renderDiscordMessage } from './embed-renderer';
 import { isPermanentDiscordError, toRetryableDiscord } from './discord-errors';

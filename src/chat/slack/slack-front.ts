@@ -5,7 +5,7 @@
 import { App } from '@slack/bolt';
 import type { GroupDirectory } from '../../domain/approvers';
 import type { ChatFront, ChatFrontDeps } from '../chat-front';
-import { commsLookup } from '../comms-lookup';
+import { commsLookup } from '../../domain/comms-lookup';
 import { SlackGroupDirectory } from './slack-groups';
 import { SlackHttpReceiver } from './slack-http-receiver';
 import { SlackSocketReceiver } from './slack-socket-receiver';

@@ -11,7 +11,7 @@ import { FileRefusedError, mimeTypeOf, type ChatFile, type FileReplier, type Pos
 import type { Message } from '../../domain/message';
 import type { Conversation, ReplyTarget } from '../../domain/ports';
 import { RetryLaterError } from '../../domain/errors';
-import type { ChatRefs } from '../chat-refs';
+import type { ChatRefs } from '../../domain/chat-refs';
 import { renderMessage } from './block-kit';
 import { isPermanentSlackError, toRetryable } from './slack-errors';
 

@@ -4,7 +4,7 @@
  */
 import { ProviderError } from '../../domain/errors';
 import type { HttpClient, HttpResponse } from '../../outbound/http-client';
-import { PlatformApi, serverWords, type PlatformApiOptions } from '../platform-api';
+import { PlatformApi, serverWords, type PlatformApiOptions } from '../../outbound/platform-api';
 
 /** gRPC status codes Argo CD answers with (grpc-gateway writes them as `code`). */
 export const GrpcCode = { InvalidArgument: 3, NotFound: 5, PermissionDenied: 7, FailedPrecondition: 9, Unauthenticated: 16 } as const;

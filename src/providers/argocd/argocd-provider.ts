@@ -10,7 +10,7 @@ import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackR
 import type { ChangePreview, PlatformHold, Release } from '../../domain/release';
 import type { HttpResponse } from '../../outbound/http-client';
 import { lookForEffect } from '../look-for-effect';
-import { serverWords, UnansweredCall } from '../platform-api';
+import { serverWords, UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { ArgoCdApi, grpcCode, GrpcCode } from './argocd-api';
 import {

@@ -13,7 +13,7 @@ import { normalizeVersion, sameVersion, unknownRelease, type ChangePreview, type
 import { readPath } from '../../json/json-path';
 import type { HttpClient, HttpMethod, HttpResponse } from '../../outbound/http-client';
 import { describeDuration, HttpBodyError, HttpTransportError, redactUrl } from '../../outbound/http-errors';
-import { serverWords } from '../platform-api';
+import { serverWords } from '../../outbound/platform-api';
 import { isFailed, isInProgress, isTrafficMove, readDeploymentView, type DeploymentView, type Side } from './deployment-view';
 import { RollbackAnswer } from './rollback-answer';
 

@@ -5,7 +5,7 @@
 import { ProviderError } from '../../domain/errors';
 import type { Clock } from '../../domain/ports';
 import type { HttpResponse } from '../../outbound/http-client';
-import { serverWords, UnansweredCall, type PlatformApi } from '../platform-api';
+import { serverWords, UnansweredCall, type PlatformApi } from '../../outbound/platform-api';
 import { machineLabel } from './fly-fleet';
 import { FlyMachine, MachineLease, MachineList, type MachineConfig } from './fly-schemas';
 

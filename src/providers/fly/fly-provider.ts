@@ -8,7 +8,7 @@ import type { FlyProviderConfig } from '../../config/catalog-schema';
 import { ProviderError, TargetUnavailableError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
 import type { ChangePreview, Release } from '../../domain/release';
-import { PlatformApi } from '../platform-api';
+import { PlatformApi } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import {
   imageTag,

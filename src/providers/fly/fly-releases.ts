@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ProviderError } from '../../domain/errors';
-import type { PlatformApi } from '../platform-api';
+import type { PlatformApi } from '../../outbound/platform-api';
 import { CurrentReleaseAnswer, GraphQLError, ReleasesAnswer, type FlyRelease } from './fly-schemas';
 
 const FIELDS = 'id version description reason status imageRef stable createdAt user { email }';

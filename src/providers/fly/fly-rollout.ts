@@ -8,10 +8,10 @@ import type { Clock, RollbackContext } from '../../domain/ports';
 import type { HttpResponse } from '../../outbound/http-client';
 import { describeDuration } from '../../outbound/http-errors';
 import { lookForEffect } from '../look-for-effect';
-import { UnansweredCall } from '../platform-api';
+import { UnansweredCall } from '../../outbound/platform-api';
 import { failureOf, isServing, machineImage, machineLabel, runsImage, shortImage } from './fly-fleet';
 import type { FlyMachines } from './fly-machines';
-import { serverWords } from '../platform-api';
+import { serverWords } from '../../outbound/platform-api';
 import type { FlyMachine, FlyRelease, MachineConfig } from './fly-schemas';
 
 /** How long the first machine may take to come up with checks passing before the step gives up for now. */

@@ -9,7 +9,7 @@ import { ProviderError } from '../../domain/errors';
 import type { Clock } from '../../domain/ports';
 import { parseRetryAfter, type HttpClient, type HttpMethod, type HttpResponse } from '../../outbound/http-client';
 import { describeDuration, HttpTransportError } from '../../outbound/http-errors';
-import { describeIssues, UnansweredCall } from '../platform-api';
+import { describeIssues, UnansweredCall } from '../../outbound/platform-api';
 
 /** GitHub caps `per_page` at 100. */
 export const MAX_PAGE = 100;

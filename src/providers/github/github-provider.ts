@@ -8,7 +8,7 @@ import { OutcomeUnknownError, ProviderError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
 import { shortSha, type ChangePreview, type Release } from '../../domain/release';
 import { lookForEffect } from '../look-for-effect';
-import { UnansweredCall } from '../platform-api';
+import { UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { GithubApi } from './github-api';
 import { DeploymentList, DispatchDetails, FAILED_DEPLOYMENT_STATES, RunList, StatusList, WorkflowRun, type DeploymentStatus, type GithubDeployment } from './github-schemas';

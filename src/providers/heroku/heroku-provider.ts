@@ -9,7 +9,7 @@ import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackR
 import type { ChangePreview, Release } from '../../domain/release';
 import type { HttpResponse } from '../../outbound/http-client';
 import { lookForEffect } from '../look-for-effect';
-import { PlatformApi, UnansweredCall } from '../platform-api';
+import { PlatformApi, UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { addonsDiffer, deployedSha, isConfigChange, isTarget, restoredVersion, rollbackOf, undoneBetween, versionNumber } from './heroku-history';
 import { HerokuRelease, HerokuReleaseList } from './heroku-schemas';

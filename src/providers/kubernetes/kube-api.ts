@@ -8,7 +8,7 @@ import { AppsV1Api, CoreV1Api, HttpError, KubeConfig } from '@kubernetes/client-
 import type { z } from 'zod';
 import { ProviderError, RewindError } from '../../domain/errors';
 import type { Clock } from '../../domain/ports';
-import { describeIssues, UnansweredCall } from '../platform-api';
+import { describeIssues, UnansweredCall } from '../../outbound/platform-api';
 import { describeDuration } from '../../outbound/http-errors';
 import { Status } from './kubernetes-schemas';
 

@@ -8,7 +8,7 @@ import { ProviderError, TargetUnavailableError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
 import type { ChangePreview, Release } from '../../domain/release';
 import { lookForEffect } from '../look-for-effect';
-import { UnansweredCall } from '../platform-api';
+import { UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { KubeApi, type Refusal } from './kube-api';
 import {

@@ -9,7 +9,7 @@ import { ProviderError } from '../../domain/errors';
 import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackReceipt } from '../../domain/ports';
 import { shortSha, type ChangePreview, type PlatformHold, type Release } from '../../domain/release';
 import { lookForEffect } from '../look-for-effect';
-import { PlatformApi, UnansweredCall } from '../platform-api';
+import { PlatformApi, UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { DeployPage, FAILED_STATUSES, RenderDeploy, RenderService, WAS_LIVE_STATUSES } from './render-schemas';
 

@@ -5,7 +5,7 @@
  */
 import { ProviderError } from '../../domain/errors';
 import type { HttpClient, HttpResponse } from '../../outbound/http-client';
-import { PlatformApi, type PlatformApiOptions } from '../platform-api';
+import { PlatformApi, type PlatformApiOptions } from '../../outbound/platform-api';
 
 function saysInvalidToken(response: HttpResponse): boolean {
   try {

@@ -9,7 +9,7 @@ import type { DeployProvider, LiveContext, LiveState, RollbackContext, RollbackR
 import { shortSha, type ChangePreview, type PlatformHold, type Release } from '../../domain/release';
 import type { HttpResponse } from '../../outbound/http-client';
 import { lookForEffect } from '../look-for-effect';
-import { UnansweredCall } from '../platform-api';
+import { UnansweredCall } from '../../outbound/platform-api';
 import { catalogPath, tokenHint, type ProviderDeps, type ProviderSite } from '../provider-site';
 import { VercelApi } from './vercel-api';
 import {

@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { systemClock } from '../../../src/app/system-clock';
-import type { ChatRefs } from '../../../src/chat/chat-refs';
+import type { ChatRefs } from '../../../src/domain/chat-refs';
 import { NO_COMMS, type IncidentComms } from '../../../src/domain/incident-comms';
 import { RetryLaterError } from '../../../src/domain/errors';
 import { Message } from '../../../src/domain/message';

@@ -8,7 +8,7 @@
 import pino from 'pino';
 import { messageNonce, DiscordSink } from '../../../../src/chat/discord/discord-sink';
 import { createDiscordRest } from '../../../../src/chat/discord/discord-rest';
-import type { ChatRefs } from '../../../../src/chat/chat-refs';
+import type { ChatRefs } from '../../../../src/domain/chat-refs';
 import { Message } from '../../../../src/domain/message';
 import type { OutboundEvent } from '../../../../src/domain/outbound-event';
 import type { Conversation } from '../../../../src/domain/ports';

@@ -9,7 +9,7 @@ import { RetryLaterError } from '../../../../src/domain/errors';
 import { Message } from '../../../../src/domain/message';
 import type { OutboundEvent } from '../../../../src/domain/outbound-event';
 import type { Conversation } from '../../../../src/domain/ports';
-import type { ChatRefs } from '../../../../src/chat/chat-refs';
+import type { ChatRefs } from '../../../../src/domain/chat-refs';
 import { MESSAGE_EVENT_TYPE, SlackSink } from '../../../../src/chat/slack/slack-sink';
 import { createSlackWebClient } from '../../../../src/chat/slack/slack-web-client';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../../fakes/slack-api';

@@ -1,6 +1,6 @@
 /** Where a chat or paging sink finds an environment's incident communications (mention, announce, paging). */
-import { NO_COMMS, type IncidentComms } from '../domain/incident-comms';
-import type { Conversation, ServiceCatalog } from '../domain/ports';
+import { NO_COMMS, type IncidentComms } from './incident-comms';
+import type { Conversation, ServiceCatalog } from './ports';
 
 export type CommsLookup = (where: Pick<Conversation, 'service' | 'environment'>) => IncidentComms;
 

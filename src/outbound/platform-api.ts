@@ -1,13 +1,13 @@
 /**
- * A hosted platform's REST API as providers call it: one outbound client, answers checked with zod
+ * A hosted platform's REST API as providers and Supabase's Management API client call it: one outbound client, answers checked with zod
  * (a malformed answer is a provider error naming the path of the problem, never a crash), and
  * errors a person can act on: 401/403 name the token's variable and the access it needs, 404 the id
  * from the catalog, 429 and 5xx are retried by the client (Retry-After honoured) before they surface.
  */
 import type { z } from 'zod';
 import { ProviderError } from '../domain/errors';
-import type { HttpClient, HttpMethod, HttpResponse } from '../outbound/http-client';
-import { describeDuration, HttpBodyError, HttpTransportError } from '../outbound/http-errors';
+import type { HttpClient, HttpMethod, HttpResponse } from './http-client';
+import { describeDuration, HttpBodyError, HttpTransportError } from './http-errors';
 
 export interface PlatformApiOptions {
   /** How people name the platform: `Render`. */

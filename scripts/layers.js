@@ -1,0 +1,42 @@
+// Which folder of src/ may import which: the architecture as it is enforced, read by ESLint
+// (eslint.config.js) and by test/unit/architecture.test.ts. A folder may always import itself.
+'use strict';
+
+/** The core: imports nothing outside it. */
+const CORE = {
+  domain: [],
+  messages: ['domain'],
+  engine: ['domain', 'messages'],
+};
+
+/** Shared plumbing every adapter may use; none of it knows a chat platform, a provider or a queue. */
+const NEUTRAL = {
+  json: [],
+  auth: [],
+  redis: [],
+  observability: ['domain', 'outbound'],
+  outbound: ['domain', 'observability'],
+  process: ['observability'],
+  // The catalog's schema: providers, checks and steps read their own settings from it.
+  config: ['domain', 'json'],
+};
+
+const SHARED = ['domain', 'messages', 'engine', 'json', 'auth', 'redis', 'observability', 'outbound', 'process', 'config'];
+
+/** Adapters: the core and the shared plumbing, never each other. */
+const ADAPTERS = Object.fromEntries(['chat', 'store', 'providers', 'verifiers', 'triggers', 'queue', 'http', 'paging', 'database', 'plan-steps'].map((name) => [name, SHARED]));
+// The catalog's database steps keep what the database adapter restores: one dump format, one API client.
+ADAPTERS['plan-steps'] = [...SHARED, 'database'];
+
+/**
+ * Type-only imports that cross adapters on purpose: the HTTP route contract (chat fronts and
+ * webhooks hand their routes to the one server) and nothing else.
+ */
+const TYPE_ONLY = { 'http/router': ['chat', 'triggers'] };
+
+/** The composition root, the demo and the CLI wire everything and may import anything. */
+const WIRING = ['app', 'demo'];
+
+const LAYERS = { ...CORE, ...NEUTRAL, ...ADAPTERS };
+
+module.exports = { CORE, NEUTRAL, ADAPTERS, LAYERS, TYPE_ONLY, WIRING };
