@@ -43,6 +43,7 @@ import { Keys } from '../store/keys';
 import { LeaderElection } from '../store/leader-election';
 import { RedisAutomationState } from '../store/redis-automation-state';
 import { RedisChatRefs } from '../store/redis-chat-refs';
+import { RedisDrillLedger } from '../store/redis-drill-ledger';
 import { RedisNoticeStore } from '../store/redis-notice-store';
 import { AutomationMonitor } from '../triggers/automation-monitor';
 import { createVerifier } from '../verifiers/create-verifier';
@@ -170,6 +171,7 @@ export async function createRewind(options: RewindOptions): Promise<Rewind> {
     logger,
     automation,
     notices,
+    drills: new RedisDrillLedger(redis, keys),
   };
   const service = new RollbackService(deps);
 

@@ -4,7 +4,12 @@ import type { ButtonAction } from '../domain/message';
 import type { ReplyTarget } from '../domain/ports';
 import { Command, type CommandInput } from '../engine/commands';
 
-export type ClickOutcome = { kind: 'enqueue'; command: CommandInput } | { kind: 'open_root_cause'; rollbackId: string } | { kind: 'ignore' };
+export type ClickOutcome =
+  | { kind: 'enqueue'; command: CommandInput }
+  | { kind: 'open_root_cause'; rollbackId: string }
+  /** "Add note" on a break-glass review card: the front opens its note form. */
+  | { kind: 'open_review_note'; rollbackId: string }
+  | { kind: 'ignore' };
 
 export interface Click {
   actor: Actor;
@@ -53,6 +58,8 @@ export function buttonClickToOutcome(action: ButtonAction, value: string, click:
   switch (action) {
     case 'root_cause':
       return { kind: 'open_root_cause', rollbackId: value };
+    case 'review_note':
+      return { kind: 'open_review_note', rollbackId: value };
     case 'rollback_to':
       return enqueueIfValid(rollbackToRequest(value, click));
     case 'restore':

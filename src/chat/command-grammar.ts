@@ -14,6 +14,8 @@ import { isQuoted, tokenize, type Token } from './tokenize';
 
 export type ParsedCommand =
   | { verb: 'rollback'; service: string; environment?: string; to?: string; severity?: Severity; reason?: string; dryRun: boolean }
+  /** A real rollback run as practice, timed against the RTO; the environment is always named. */
+  | { verb: 'drill'; service: string; environment: string; to?: string; severity?: Severity; reason?: string }
   | { verb: 'status'; target?: string }
   | {
       verb: 'history';
@@ -25,9 +27,11 @@ export type ParsedCommand =
       outcome?: HistoryOutcome;
       trigger?: TriggerKind;
       since?: TimeBound;
+      /** Only drills (they are left out otherwise). */
+      drills?: boolean;
     }
   | { verb: 'postmortem'; rollbackId: string }
-  | { verb: 'report'; service?: string; since?: TimeBound }
+  | { verb: 'report'; service?: string; since?: TimeBound; drills?: boolean }
   | { verb: 'releases'; service: string; environment?: string }
   | { verb: 'cancel'; rollbackId: string }
   | { verb: 'unlock' | 'pause-auto' | 'resume-auto'; service: string; environment?: string }
@@ -36,12 +40,20 @@ export type ParsedCommand =
 
 export type CommandVerb = Exclude<ParsedCommand['verb'], 'form'>;
 
+const USAGE = {
+  rollback: '/rollback <service> [<environment>] [--to <release>] [--severity critical|high|medium|low] [--reason <text...>] [--dry-run]',
+  drill: '/rollback drill <service> <environment> [--severity critical|high|medium|low] [--to <release>] [--reason <text...>]',
+  history: '/rollback history [<service>] [--limit N] [--env <environment>] [--outcome <outcome>] [--trigger manual|auto|alert|drill] [--drills] [--since 30d|<date>] [--format csv|md|json]',
+  report: '/rollback report [<service>] [--since 30d|<date>] [--drills]',
+} as const;
+
 export const COMMAND_USAGE = [
-  '/rollback <service> [<environment>] [--to <release>] [--severity critical|high|medium|low] [--reason <text...>] [--dry-run]',
+  USAGE.rollback,
+  USAGE.drill,
   '/rollback status [<rollback-id>|<service>]',
-  '/rollback history [<service>] [--limit N] [--env <environment>] [--outcome <outcome>] [--trigger manual|auto|alert] [--since 30d|<date>] [--format csv|md|json]',
+  USAGE.history,
   '/rollback postmortem <rollback-id>',
-  '/rollback report [<service>] [--since 30d|<date>]',
+  USAGE.report,
   '/rollback releases <service> [<environment>]',
   '/rollback cancel <rollback-id>',
   '/rollback unlock <service> [<environment>]',
@@ -59,7 +71,7 @@ export class GrammarError extends RewindError {
 export const HISTORY_DEFAULT_LIMIT = 10;
 const HISTORY_MAX_LIMIT = 50;
 
-type OptionName = 'to' | 'severity' | 'reason' | 'dry-run' | 'limit' | 'format' | 'env' | 'outcome' | 'trigger' | 'since';
+type OptionName = 'to' | 'severity' | 'reason' | 'dry-run' | 'limit' | 'format' | 'env' | 'outcome' | 'trigger' | 'since' | 'drills';
 
 /** What `--format` takes; `markdown` is read as `md`. */
 const FORMATS: readonly FileFormat[] = ['csv', 'md', 'json'];
@@ -76,6 +88,7 @@ const OPTIONS: Readonly<Record<OptionName, { takes: 'value' | 'text' | 'flag'; v
   outcome: { takes: 'value', valid: HISTORY_OUTCOMES.join(', ') },
   trigger: { takes: 'value', valid: TRIGGERS.join(', ') },
   since: { takes: 'value', valid: TIME_BOUND_HINT },
+  drills: { takes: 'flag', valid: '`--drills` alone (only drills), or `drills=true|false`' },
 };
 
 /** The same limits the request schema enforces later, checked here so the user hears it in words. */
@@ -101,16 +114,17 @@ const SERVICE_ENV: Pick<VerbRule, 'options' | 'slots' | 'required'> = { options:
 
 const RULES: Readonly<Record<CommandVerb, VerbRule>> = {
   rollback: {
-    usage: COMMAND_USAGE.split('\n')[0]!,
+    usage: USAGE.rollback,
     label: 'a rollback',
     options: ['to', 'severity', 'reason', 'dry-run'],
     slots: ['service', 'environment'],
     required: 1,
   },
+  drill: { usage: USAGE.drill, label: 'a drill', options: ['severity', 'to', 'reason'], slots: ['service', 'environment'], required: 2 },
   status: { usage: '/rollback status [<rollback-id>|<service>]', label: '`status`', options: [], slots: ['target'], required: 0 },
-  history: { usage: COMMAND_USAGE.split('\n')[2]!, label: '`history`', options: ['limit', 'env', 'outcome', 'trigger', 'since', 'format'], slots: ['service'], required: 0 },
+  history: { usage: USAGE.history, label: '`history`', options: ['limit', 'env', 'outcome', 'trigger', 'drills', 'since', 'format'], slots: ['service'], required: 0 },
   postmortem: { usage: '/rollback postmortem <rollback-id>', label: '`postmortem`', options: [], slots: ['rollback-id'], required: 1 },
-  report: { usage: '/rollback report [<service>] [--since 30d|<date>]', label: '`report`', options: ['since'], slots: ['service'], required: 0 },
+  report: { usage: USAGE.report, label: '`report`', options: ['since', 'drills'], slots: ['service'], required: 0 },
   releases: { usage: '/rollback releases <service> [<environment>]', label: '`releases`', ...SERVICE_ENV },
   cancel: { usage: '/rollback cancel <rollback-id>', label: '`cancel`', options: [], slots: ['rollback-id'], required: 1 },
   unlock: { usage: '/rollback unlock <service> [<environment>]', label: '`unlock`', ...SERVICE_ENV },
@@ -144,6 +158,7 @@ interface GivenOptions {
   outcome?: HistoryOutcome;
   trigger?: TriggerKind;
   since?: TimeBound;
+  drills?: boolean;
 }
 
 const DASHES = /^(?:--|[—–])(?=[A-Za-z])/;
@@ -297,7 +312,8 @@ function applyOption(name: OptionName, value: string | undefined, given: GivenOp
   if (takes === 'flag') {
     const on = value === undefined ? true : parseBoolean(value);
     if (on === undefined) throw new GrammarError(`${formatOption(name)} is a switch; got \`${value}\`. Give ${valid}.`, usage);
-    given.dryRun = on;
+    if (name === 'drills') given.drills = on;
+    else given.dryRun = on;
     return;
   }
   if (value === undefined || value.trim() === '') throw new GrammarError(`${formatOption(name)} needs a value: ${valid}.`, usage);
@@ -383,8 +399,8 @@ function checkWords(verb: CommandVerb, words: readonly Token[]): string[] {
   const extra = words[rule.slots.length];
   if (extra) {
     const hint =
-      verb === 'rollback'
-        ? ' A rollback takes a service and an environment; put a reason of several words after `--reason`.'
+      verb === 'rollback' || verb === 'drill'
+        ? ` ${capitalize(rule.label)} takes a service and an environment; put a reason of several words after \`--reason\`.`
         : rule.slots.length === 0
           ? ` ${capitalize(rule.label)} takes nothing after it.`
           : '';
@@ -435,9 +451,19 @@ function build(verb: CommandVerb, words: readonly string[], given: GivenOptions)
         ...(given.outcome === undefined ? {} : { outcome: given.outcome }),
         ...(given.trigger === undefined ? {} : { trigger: given.trigger }),
         ...(given.since === undefined ? {} : { since: given.since }),
+        ...(given.drills ? { drills: true } : {}),
       };
     case 'report':
-      return { verb, ...(first === undefined ? {} : { service: first }), ...(given.since === undefined ? {} : { since: given.since }) };
+      return { verb, ...(first === undefined ? {} : { service: first }), ...(given.since === undefined ? {} : { since: given.since }), ...(given.drills ? { drills: true } : {}) };
+    case 'drill':
+      return {
+        verb,
+        service: first!,
+        environment: second!,
+        ...(given.to === undefined ? {} : { to: given.to }),
+        ...(given.severity === undefined ? {} : { severity: given.severity }),
+        ...(given.reason === undefined ? {} : { reason: given.reason }),
+      };
     case 'postmortem':
       return { verb, rollbackId: normalizeRollbackId(first!) ?? throwError(notAnId(first!, usage)) };
     case 'cancel':

@@ -70,17 +70,45 @@ function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: 
         `${parsed.dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`,
       );
     }
+    case 'drill': {
+      const target = catalog.resolve(parsed.service, parsed.environment);
+      return enqueue(
+        {
+          type: 'request',
+          reply,
+          request: {
+            service: target.service,
+            environment: target.environment,
+            ...(parsed.to ? { targetRelease: parsed.to } : {}),
+            ...(parsed.severity ? { severity: parsed.severity } : {}),
+            ...(parsed.reason ? { reason: parsed.reason } : {}),
+            dryRun: false,
+            requester: actor,
+            origin: { platform, ...(context.channelId ? { channelId: context.channelId } : {}), interactionId },
+            trigger: { kind: 'drill', source: platform, evidence: [] },
+          },
+        },
+        `Drill of ${target.service} (${target.environment}) requested — a real rollback, timed against the RTO…`,
+      );
+    }
     case 'status':
       return enqueue({ type: 'status', actor, reply, ...(parsed.target ? { target: parsed.target } : {}) });
     case 'history': {
       // Checked here too, so a typo is answered at once and nothing is queued.
       if (parsed.service) catalog.resolve(parsed.service, parsed.environment);
-      const { verb: _verb, ...history } = parsed;
-      return enqueue({ type: 'history', actor, reply, ...history });
+      const { verb: _verb, drills, ...history } = parsed;
+      return enqueue({ type: 'history', actor, reply, ...history, ...(drills ? { drills: 'only' as const } : {}) });
     }
     case 'report':
       if (parsed.service) catalog.resolve(parsed.service);
-      return enqueue({ type: 'report', actor, reply, ...(parsed.service ? { service: parsed.service } : {}), ...(parsed.since ? { since: parsed.since } : {}) });
+      return enqueue({
+        type: 'report',
+        actor,
+        reply,
+        ...(parsed.service ? { service: parsed.service } : {}),
+        ...(parsed.since ? { since: parsed.since } : {}),
+        ...(parsed.drills ? { drills: 'only' as const } : {}),
+      });
     case 'postmortem':
       return enqueue({ type: 'postmortem_draft', actor, reply, rollbackId: parsed.rollbackId }, `Drafting the post-mortem of ${parsed.rollbackId}…`);
     case 'releases': {

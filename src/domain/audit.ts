@@ -28,6 +28,11 @@ export const AUDIT_TYPES = [
   'restore.progress',
   'restore.succeeded',
   'restore.failed',
+  'review.requested',
+  'review.done',
+  'review.noted',
+  'review.reminded',
+  'review.refused',
 ] as const;
 export const AuditType = z.enum(AUDIT_TYPES);
 export type AuditType = z.infer<typeof AuditType>;

@@ -35,6 +35,12 @@ export const ExportRow = z.object({
   rootCause: z.string().nullable(),
   impact: z.string().nullable(),
   prevention: z.string().nullable(),
+  /** A break-glass rollback's review: `pending` until an approver marks it reviewed; null when none was needed. */
+  review: z.enum(['pending', 'reviewed']).nullable(),
+  /** The approver who marked it reviewed. */
+  reviewedBy: z.string().nullable(),
+  /** Notes added to the review, oldest first, as `name: text`, separated by ` | `. */
+  reviewNotes: z.string().nullable(),
 });
 export type ExportRow = z.infer<typeof ExportRow>;
 
@@ -62,6 +68,9 @@ export const EXPORT_COLUMNS: readonly (readonly [keyof ExportRow, string])[] = [
   ['rootCause', 'root_cause'],
   ['impact', 'impact'],
   ['prevention', 'prevention'],
+  ['review', 'review'],
+  ['reviewedBy', 'reviewed_by'],
+  ['reviewNotes', 'review_notes'],
 ];
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
@@ -93,5 +102,8 @@ export function toExportRow(record: RollbackRecord): ExportRow {
     rootCause: text(record.postmortem?.rootCause),
     impact: text(record.postmortem?.impact),
     prevention: text(record.postmortem?.prevention),
+    review: record.review?.requestedAt === undefined ? null : record.review.reviewed ? 'reviewed' : 'pending',
+    reviewedBy: record.review?.reviewed ? actorLabel(record.review.reviewed.actor) : null,
+    reviewNotes: record.review?.notes.length ? record.review.notes.map((note) => `${actorLabel(note.actor)}: ${note.text.replace(/\s+/g, ' ').trim()}`).join(' | ') : null,
   };
 }

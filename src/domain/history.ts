@@ -81,7 +81,7 @@ function alertName(trigger: Trigger): string | undefined {
   return undefined;
 }
 
-/** `manual (slack: steve)`, `alert: HighErrorRate`, `auto: health probe`. */
+/** `manual (slack: steve)`, `alert: HighErrorRate`, `auto: health probe`, `drill (slack: steve)`. */
 export function describeTrigger(trigger: Trigger, requester: Actor): string {
   switch (trigger.kind) {
     case 'manual':
@@ -90,6 +90,8 @@ export function describeTrigger(trigger: Trigger, requester: Actor): string {
       return `alert: ${alertName(trigger) ?? trigger.source}`;
     case 'auto':
       return `auto: ${AUTO_SOURCES[trigger.source] ?? trigger.source.replace(/[-_]/g, ' ')}`;
+    case 'drill':
+      return `drill (${trigger.source}: ${actorLabel(requester)})`;
   }
 }
 

@@ -21,6 +21,9 @@ export const BUTTON_ACTIONS = [
   'restore',
   'approve_restore',
   'reject_restore',
+  /** A break-glass rollback's review: mark it reviewed, or open the note form. */
+  'review',
+  'review_note',
 ] as const;
 export const ButtonAction = z.enum(BUTTON_ACTIONS);
 export type ButtonAction = z.infer<typeof ButtonAction>;

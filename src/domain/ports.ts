@@ -277,6 +277,8 @@ export interface Scheduler {
   deliver(rollbackId: string): Promise<void>;
   /** Runs (or resumes) an approved database restore on a worker; idempotent per restore. */
   restore(rollbackId: string, restore: number): Promise<void>;
+  /** Fires the break-glass review's one reminder check at `atMs`; idempotent per rollback and time. */
+  remindReview(rollbackId: string, atMs: number): Promise<void>;
 }
 
 /** Where an interaction's answer goes: adapter-specific data (response_url, interaction token). */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Actor, Platform } from './actor';
 import { Severity } from './severity';
 
-export const TRIGGERS = ['manual', 'auto', 'alert'] as const;
+/** `drill`: a real rollback run on purpose to practise and time it, recorded apart from incidents. */
+export const TRIGGERS = ['manual', 'auto', 'alert', 'drill'] as const;
 export const TriggerKind = z.enum(TRIGGERS);
 export type TriggerKind = z.infer<typeof TriggerKind>;
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Actor } from './actor';
 import { ApproverRefs } from './approvers';
+import { BreakGlassReview } from './break-glass-review';
 import { DatabaseRestore } from './database-restore';
 import { Decision } from './decision';
 import { ChangePreview, ProviderResult, Release } from './release';
@@ -85,6 +86,8 @@ export const RollbackRecord = z.object({
   severity: Severity,
   reason: z.string().optional(),
   trigger: Trigger,
+  /** The provider type that carries it out (`bluegreen`, `render`, …), as the catalog named it at request time. */
+  provider: z.string().optional(),
   requester: Actor,
   origin: Origin,
   channels: ChannelRefs,
@@ -109,6 +112,8 @@ export const RollbackRecord = z.object({
   postmortem: Postmortem.optional(),
   /** Database restores asked for after the rollback, oldest first; never started automatically. */
   restores: z.array(DatabaseRestore).default([]),
+  /** A break-glass rollback's review by the environment's approvers: planned at request, asked for at the end. */
+  review: BreakGlassReview.optional(),
 });
 export type RollbackRecord = z.infer<typeof RollbackRecord>;
 

@@ -12,6 +12,7 @@ import type { Commit } from '../domain/ports';
 import type { RollbackRecord } from '../domain/rollback-record';
 import { assertTransition, type RollbackState } from '../domain/rollback-state';
 import { commitEvents } from './course';
+import { atRollbackEnd } from './rollback-end';
 
 export class Change {
   readonly record: RollbackRecord;
@@ -45,6 +46,18 @@ export class Change {
     return this;
   }
 
+  /**
+   * Posts just before the commit's broadcast summary (or at the end when it has none), so a thread
+   * still ends with its summary when the rollback's end brings more to say.
+   */
+  postBeforeSummary(message: Message, options: { supersedes?: string } = {}): this {
+    const at = this.outbox.findIndex((event) => event.broadcast === true);
+    const event: NewOutboundEvent = { kind: 'thread', message, ...options };
+    if (at < 0) this.outbox.push(event);
+    else this.outbox.splice(at, 0, event);
+    return this;
+  }
+
   /** Re-render the header at build time. */
   refreshHeader(): this {
     this.headerDirty = true;
@@ -52,6 +65,8 @@ export class Change {
   }
 
   build(): Commit {
+    // A rollback's end asks for its break-glass review and posts a drill's report, in this same commit.
+    atRollbackEnd(this.before, this);
     // The header goes first so a new thread always has its parent message.
     const outbox = commitEvents(this.before, this.record, { header: this.headerDirty, now: this.now, posts: this.outbox });
     return { record: this.record, audit: this.audit, outbox };

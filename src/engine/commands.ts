@@ -9,6 +9,8 @@ import { AutoSignal } from '../domain/auto-signal';
 import { StepName } from '../domain/plan';
 import { FileFormat } from '../domain/chat-file';
 import { HistoryOutcome } from '../domain/history';
+import { DrillScope } from '../domain/history-filter';
+import { REVIEW_NOTE_MAX } from '../domain/break-glass-review';
 import { TriggerKind } from '../domain/request';
 import { TimeBound } from '../domain/time-window';
 
@@ -50,11 +52,17 @@ export const Command = z.discriminatedUnion('type', [
     outcome: HistoryOutcome.optional(),
     trigger: TriggerKind.optional(),
     since: TimeBound.optional(),
+    /** Drills are left out unless asked for. */
+    drills: DrillScope.optional(),
   }),
   /** The post-mortem draft of a rollback, posted as a Markdown file where it was asked for. */
   z.object({ type: z.literal('postmortem_draft'), ...base, actor: Actor, rollbackId: z.string().min(1) }),
   /** The RTO report over a window (default: the last 30 days). */
-  z.object({ type: z.literal('report'), ...base, actor: Actor, service: z.string().optional(), since: TimeBound.optional() }),
+  z.object({ type: z.literal('report'), ...base, actor: Actor, service: z.string().optional(), since: TimeBound.optional(), drills: DrillScope.optional() }),
+  /** A break-glass rollback's review: "Reviewed", a note from the form, and the one reminder (a delayed job). */
+  z.object({ type: z.literal('review'), ...onRollback }),
+  z.object({ type: z.literal('review_note'), ...onRollback, note: z.string().trim().min(1).max(REVIEW_NOTE_MAX) }),
+  z.object({ type: z.literal('remind_review'), rollbackId: z.string().min(1) }),
   z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),
   z.object({ type: z.literal('help'), ...base, actor: Actor }),
   z.object({ type: z.enum(['unlock', 'pause_auto', 'resume_auto']), ...base, actor: Actor, service: z.string().min(1), environment: z.string().optional() }),

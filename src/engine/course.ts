@@ -61,6 +61,10 @@ export interface CommitEvents {
  * and an edit notifies nobody); on a failure, the broadcast failure summary does.
  */
 export function commitEvents(before: RollbackRecord | undefined, after: RollbackRecord, { header, now, posts }: CommitEvents): NewOutboundEvent[] {
+  // A drill is practice: it pages nobody, mentions nobody and tells no stakeholder (its thread says it all).
+  if (after.trigger.kind === 'drill') {
+    return [...(header ? [{ kind: 'header' as const, supersedes: 'header', message: notificationHeader(after, { now }) }] : []), ...posts];
+  }
   const passed = milestonesOf(before, after);
   const events: NewOutboundEvent[] = [];
   if (header || passed.length > 0) {

@@ -1,6 +1,7 @@
 /** What the engine is built from: ports only, so it runs the same under tests and in production. */
 import type { GroupDirectory } from '../domain/approvers';
 import type { AutomationState } from '../domain/automation';
+import type { DrillLedger } from '../domain/drills';
 import type { Clock, IntegrationFactory, Notices, RollbackStore, Scheduler, ServiceCatalog } from '../domain/ports';
 
 export interface EngineLogger {
@@ -20,4 +21,6 @@ export interface EngineDeps {
   logger: EngineLogger;
   automation: AutomationState;
   notices: Notices;
+  /** Each environment's latest drill, and the claims that keep drill reminders to one per period. */
+  drills: DrillLedger;
 }

@@ -139,8 +139,12 @@ export class RollbackExecutor {
     await this.deps.automation.setPlatformHold(record.service, record.environment, { hold, rollbackId: record.id, since: this.deps.clock.now() });
   }
 
-  /** A rolled-back environment holds automatic rollbacks until a person unlocks it (SPEC §3). */
+  /**
+   * A rolled-back environment holds automatic rollbacks until a person unlocks it (SPEC §3). A drill
+   * does not: it was no incident, and automatic rollback must stay ready for a real one.
+   */
   private async lockAfterRollback(record: RollbackRecord): Promise<void> {
+    if (record.trigger.kind === 'drill') return;
     if (!this.deps.catalog.resolve(record.service, record.environment).auto.lockAfterRollback) return;
     await this.deps.automation.setLock(record.service, record.environment, {
       reason: `rolled back to ${record.to?.version ?? 'the last stable release'} by ${record.id}`,

@@ -45,7 +45,9 @@ async function gather(deps: EngineDeps, target: ResolvedTarget, signal: AutoSign
     deps.automation.latestDeploy(service, environment),
     liveRelease(deps, target),
   ]);
-  const finished = recent.filter((r) => r.environment === environment && r.timings.finishedAt !== undefined && (r.state === 'succeeded' || r.state === 'failed'));
+  // Drills are practice: they start no cooldown and count towards no cap.
+  const real = recent.filter((r) => r.trigger.kind !== 'drill');
+  const finished = real.filter((r) => r.environment === environment && r.timings.finishedAt !== undefined && (r.state === 'succeeded' || r.state === 'failed'));
   return {
     firing: signal.firing,
     settings: target.auto,
@@ -54,7 +56,7 @@ async function gather(deps: EngineDeps, target: ResolvedTarget, signal: AutoSign
     lock,
     activeRollbackId: active,
     lastRollbackAt: finished.length ? Math.max(...finished.map((r) => r.timings.finishedAt!)) : undefined,
-    autoRollbacksLastHour: recent.filter((r) => r.trigger.kind !== 'manual' && now - r.timings.requestedAt < HOUR_MS).length,
+    autoRollbacksLastHour: real.filter((r) => (r.trigger.kind === 'auto' || r.trigger.kind === 'alert') && now - r.timings.requestedAt < HOUR_MS).length,
     latestDeploy: latestDeploy(recorded, live),
     liveVersion: live?.version,
     live,

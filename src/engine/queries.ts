@@ -4,6 +4,7 @@ import { ROLLBACK_ID_PATTERN } from '../domain/ids';
 import { UnknownRollbackError } from '../domain/errors';
 import type { RollbackRecord } from '../domain/rollback-record';
 import { isFinished } from '../domain/rollback-state';
+import { isDrill } from '../domain/drills';
 import { historyMessage } from '../messages/templates/history';
 import { releasesMessage } from '../messages/templates/releases';
 import { statusMessage, statusOverview } from '../messages/templates/status';
@@ -70,7 +71,8 @@ async function automationEntries(deps: EngineDeps): Promise<AutomationStatusEntr
 
 export async function historyOf(deps: EngineDeps, service: string | undefined, limit: number): Promise<Message> {
   if (service) deps.catalog.resolve(service);
-  const records = await deps.store.list({ ...(service ? { service } : {}), limit });
+  // Drills are kept apart from incidents: `/rollback history --drills` shows them.
+  const records = (await deps.store.list({ ...(service ? { service } : {}), limit: limit * 4 })).filter((r) => !isDrill(r)).slice(0, limit);
   return historyMessage(records, { ...(service ? { service } : {}), limit });
 }
 

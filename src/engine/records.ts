@@ -5,7 +5,7 @@
  */
 import { ErrorCode, RewindError } from '../domain/errors';
 import type { ChatFile, FileFormat, ThreadLink } from '../domain/chat-file';
-import { HistoryFilter, matchesFilter } from '../domain/history-filter';
+import { HistoryFilter, matchesFilter, type DrillScope } from '../domain/history-filter';
 import type { Message } from '../domain/message';
 import type { RollbackStore } from '../domain/ports';
 import type { RollbackRecord } from '../domain/rollback-record';
@@ -96,6 +96,7 @@ export function historyFilterOf(command: Omit<HistoryCommand, 'type' | 'actor' |
     ...(command.outcome ? { outcome: command.outcome } : {}),
     ...(command.trigger ? { trigger: command.trigger } : {}),
     ...(command.since ? { since: resolveTimeBound(command.since, now) } : {}),
+    ...(command.drills ? { drills: command.drills } : {}),
   });
 }
 
@@ -109,7 +110,7 @@ export async function historyAnswer(deps: Pick<EngineDeps, 'store' | 'catalog' |
   checkScope(deps, filter);
   if (command.format) return historyExport(deps, filter, command.format);
   const records = await findRecords(deps.store, filter, command.limit);
-  const filtered = filter.environment !== undefined || filter.outcome !== undefined || filter.trigger !== undefined || filter.since !== undefined;
+  const filtered = filter.environment !== undefined || filter.outcome !== undefined || filter.trigger !== undefined || filter.since !== undefined || filter.drills !== undefined;
   return historyMessage(records, { ...(filter.service ? { service: filter.service } : {}), limit: command.limit, ...(filtered ? { filter } : {}) });
 }
 
@@ -125,20 +126,27 @@ export async function historyExport(deps: Pick<EngineDeps, 'store'>, filter: His
 export interface RtoReportResult {
   report: RtoReport;
   service?: string;
+  /** Which rollbacks were counted: drills are left out unless asked for. */
+  drills: DrillScope;
   /** Epoch ms the window starts at, and how to name it. */
   since: number;
   window: string;
 }
 
-export async function rtoReportOf(store: Pick<RollbackStore, 'list'>, options: { service?: string; since?: TimeBound }, now: number): Promise<RtoReportResult> {
+export async function rtoReportOf(store: Pick<RollbackStore, 'list'>, options: { service?: string; since?: TimeBound; drills?: DrillScope }, now: number): Promise<RtoReportResult> {
   const bound = options.since ?? DEFAULT_REPORT_WINDOW;
   const since = resolveTimeBound(bound, now);
-  const records = await findRecords(store, { ...(options.service ? { service: options.service } : {}), since });
-  return { report: rtoReport(records), ...(options.service ? { service: options.service } : {}), since, window: describeSince(bound) };
+  const drills = options.drills ?? 'exclude';
+  const records = await findRecords(store, { ...(options.service ? { service: options.service } : {}), since, drills });
+  return { report: rtoReport(records), ...(options.service ? { service: options.service } : {}), drills, since, window: describeSince(bound) };
 }
 
-export async function reportAnswer(deps: Pick<EngineDeps, 'store' | 'catalog' | 'clock'>, command: { service?: string | undefined; since?: TimeBound | undefined }): Promise<Message> {
+export async function reportAnswer(
+  deps: Pick<EngineDeps, 'store' | 'catalog' | 'clock'>,
+  command: { service?: string | undefined; since?: TimeBound | undefined; drills?: DrillScope | undefined },
+): Promise<Message> {
   if (command.service) deps.catalog.resolve(command.service);
-  const result = await rtoReportOf(deps.store, { ...(command.service ? { service: command.service } : {}), ...(command.since ? { since: command.since } : {}) }, deps.clock.now());
-  return rtoReportMessage(result.report, { ...(result.service ? { service: result.service } : {}), window: result.window });
+  const options = { ...(command.service ? { service: command.service } : {}), ...(command.since ? { since: command.since } : {}), ...(command.drills ? { drills: command.drills } : {}) };
+  const result = await rtoReportOf(deps.store, options, deps.clock.now());
+  return rtoReportMessage(result.report, { ...(result.service ? { service: result.service } : {}), window: result.window, drills: result.drills });
 }

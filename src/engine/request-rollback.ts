@@ -7,13 +7,16 @@ import { isListed } from '../domain/approvers';
 import { NotAllowedToRequestError, PolicyRefusedError, ActiveRollbackError, TargetUnavailableError, ValidationError, isRewindError, describeError } from '../domain/errors';
 import type { Message } from '../domain/message';
 import { initialSteps } from '../domain/plan';
-import { decide, requireProviderApproval } from '../domain/policy';
+import { DEFAULT_REVIEW_AFTER_MS, isBreakGlass } from '../domain/break-glass-review';
+import { DrillRefusedError, drillGate } from '../domain/drills';
+import { decide, environmentApprovers, requireProviderApproval } from '../domain/policy';
 import type { DeployProvider, ResolvedTarget } from '../domain/ports';
 import type { ChangePreview, Release } from '../domain/release';
 import { RollbackRequest, type RollbackRequestInput } from '../domain/request';
 import type { RollbackRecord } from '../domain/rollback-record';
 import type { Severity } from '../domain/severity';
 import { approvalRequest } from '../messages/templates/approval-request';
+import { drillEvidence } from '../messages/templates/drill-report';
 import { previewMessage } from '../messages/templates/preview';
 import type { EngineDeps } from './engine-deps';
 import { commitEvents } from './course';
@@ -64,11 +67,17 @@ async function describeChange(provider: DeployProvider, { from, to }: { from: Re
 }
 
 function buildRecord(deps: EngineDeps, request: RollbackRequest, target: ResolvedTarget, severity: Severity, seen: Preview, now: number): RollbackRecord {
-  const reason = seen.preview?.approvalRequired;
-  const decision = reason ? requireProviderApproval(decide(target.policy, severity), target.policy, reason) : decide(target.policy, severity);
+  const providerReason = seen.preview?.approvalRequired;
+  const decision = providerReason ? requireProviderApproval(decide(target.policy, severity), target.policy, providerReason) : decide(target.policy, severity);
   if (decision.decision === 'refuse') throw new PolicyRefusedError(decision.message, severity);
   const awaiting = decision.decision === 'await_approval';
   const rtoMs = target.policy.rtoMs[severity];
+  const drill = request.trigger.kind === 'drill';
+  // A drill says so first thing in its header and thread, and keeps a reason that says what it is.
+  const trigger = drill ? { ...request.trigger, evidence: [...drillEvidence({ severity, rtoMs, provider: target.providerType }), ...request.trigger.evidence] } : request.trigger;
+  const reason = request.reason ?? (drill ? `Drill: practising the rollback of ${target.service} (${target.environment})` : undefined);
+  // Break-glass: critical, run without approval. Its review is planned now and asked for when it ends.
+  const breakGlass = isBreakGlass({ severity, policy: { decision: awaiting ? 'await_approval' : 'run' }, trigger });
   return {
     id: deps.newId(now),
     version: 0,
@@ -79,8 +88,9 @@ function buildRecord(deps: EngineDeps, request: RollbackRequest, target: Resolve
     environment: target.environment,
     state: awaiting ? 'pending_approval' : 'queued',
     severity,
-    ...(request.reason ? { reason: request.reason } : {}),
-    trigger: request.trigger,
+    ...(reason ? { reason } : {}),
+    trigger,
+    provider: target.providerType,
     requester: request.requester,
     origin: request.origin,
     channels: target.channels,
@@ -105,6 +115,7 @@ function buildRecord(deps: EngineDeps, request: RollbackRequest, target: Resolve
     timings: awaiting ? { requestedAt: now } : { requestedAt: now, queuedAt: now },
     ...(rtoMs !== undefined ? { rtoMs } : {}),
     ...(target.policy.escalation ? { escalation: target.policy.escalation } : {}),
+    ...(breakGlass ? { review: { approvers: environmentApprovers(target.policy), afterMs: target.comms.reviewAfterMs ?? DEFAULT_REVIEW_AFTER_MS, notes: [] } } : {}),
   };
 }
 
@@ -115,7 +126,8 @@ function buildRecord(deps: EngineDeps, request: RollbackRequest, target: Resolve
 async function refuseKnownBad(deps: EngineDeps, target: ResolvedTarget, to: Release | undefined): Promise<void> {
   if (!to) return;
   const recent = await deps.store.list({ service: target.service, environment: target.environment, state: 'succeeded', limit: 20 });
-  const culprit = recent.find((r) => r.from?.version === to.version);
+  // A drill rolls back from a release nothing was wrong with: it marks no release bad.
+  const culprit = recent.find((r) => r.trigger.kind !== 'drill' && r.from?.version === to.version);
   if (culprit) {
     throw new TargetUnavailableError(
       `The last stable release Rewind would pick is \`${to.version}\`, but it was rolled back from in \`${culprit.id}\`. ` +
@@ -148,7 +160,7 @@ async function create(deps: EngineDeps, request: RollbackRequest, target: Resolv
       type: 'requested' as const,
       actor: request.requester,
       to: record.state,
-      ...(request.reason ? { reason: request.reason } : {}),
+      ...(record.reason ? { reason: record.reason } : {}),
       data: { severity, trigger: request.trigger.kind, source: request.trigger.source, from: seen.from?.version, to: seen.to?.version ?? request.targetRelease ?? 'last stable' },
     },
   ];
@@ -184,8 +196,13 @@ export async function requestRollback(deps: EngineDeps, input: RollbackRequestIn
       if (existing) return duplicate(deps, existing);
     }
     const target = deps.catalog.resolve(request.service, request.environment);
-    if (target.policy.requesters && request.trigger.kind === 'manual' && !(await isListed(request.requester, target.policy.requesters, deps.groups))) {
+    const byPerson = request.trigger.kind === 'manual' || request.trigger.kind === 'drill';
+    if (target.policy.requesters && byPerson && !(await isListed(request.requester, target.policy.requesters, deps.groups))) {
       throw new NotAllowedToRequestError(target.service, target.environment);
+    }
+    if (request.trigger.kind === 'drill') {
+      const gate = drillGate(target.service, target.environment, target.comms);
+      if (!gate.allowed) throw new DrillRefusedError(target.service, target.environment, gate.message);
     }
     const active = await deps.store.activeFor(target.service, target.environment);
     if (active) throw new ActiveRollbackError(active, target.service, target.environment);
@@ -194,7 +211,7 @@ export async function requestRollback(deps: EngineDeps, input: RollbackRequestIn
     if (isRewindError(error)) {
       await deps.store.recordGlobalEvent(
         { at: deps.clock.now(), type: 'request.refused', actor: request?.requester ?? { platform: 'api', id: 'unknown' }, reason: error.userMessage },
-        { code: error.code, service: request?.service ?? input.service, environment: request?.environment ?? input.environment },
+        { code: error.code, service: request?.service ?? input.service, environment: request?.environment ?? input.environment, ...(request ? { trigger: request.trigger.kind } : {}) },
       );
     }
     throw error;

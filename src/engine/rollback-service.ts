@@ -14,6 +14,8 @@ import { deliverAnswer, type Answer } from './answer';
 import type { Command } from './commands';
 import { decideApproval, expireApproval } from './decide-approval';
 import { abandonRestore, decideRestore, requestRestore, runRestore } from './database-restores';
+import { addReviewNote, markReviewed, remindReview } from './break-glass-reviews';
+import { checkDrills, type DrillCheck } from './drill-reminders';
 import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
@@ -81,6 +83,21 @@ export class RollbackService {
   }
   get(id: string): Promise<RollbackRecord | undefined> {
     return this.deps.store.get(id);
+  }
+  /** "Reviewed" on a break-glass rollback's review card. */
+  review(id: string, actor: Actor): Promise<RollbackRecord> {
+    return markReviewed(this.deps, id, actor);
+  }
+  reviewNote(id: string, actor: Actor, note: string): Promise<RollbackRecord> {
+    return addReviewNote(this.deps, id, actor, note);
+  }
+  /** The review's one reminder, when due; for the delayed job. */
+  remindReview(id: string): Promise<RollbackRecord> {
+    return remindReview(this.deps, id);
+  }
+  /** Drill reminders for overdue environments, once per period across replicas; for the job scheduler. */
+  checkDrills(): Promise<DrillCheck> {
+    return checkDrills(this.deps);
   }
 
   /**
@@ -164,6 +181,15 @@ export class RollbackService {
       case 'pause_auto':
       case 'resume_auto':
         return controlEnvironment(this.deps, command.type, command.actor, command.service, command.environment);
+      case 'review':
+        await this.review(command.rollbackId, command.actor);
+        return undefined;
+      case 'review_note':
+        await this.reviewNote(command.rollbackId, command.actor, command.note);
+        return undefined;
+      case 'remind_review':
+        await this.remindReview(command.rollbackId);
+        return undefined;
     }
   }
 }

@@ -6,6 +6,7 @@ import { ConflictError, UnknownRollbackError } from '../domain/errors';
 import type { RollbackRecord } from '../domain/rollback-record';
 import { Change } from './change';
 import type { EngineDeps } from './engine-deps';
+import { afterRollbackCommit } from './rollback-end';
 
 const MAX_ATTEMPTS = 25;
 
@@ -16,7 +17,7 @@ export type Decide<T> = (record: RollbackRecord, change: Change) => Promise<{ co
  * reading it again; if anyone committed since, the version check refuses the commit and the next
  * attempt reads the record afresh, as always. A decision not to commit is re-made on a fresh read.
  */
-export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' | 'clock'>, id: string, decide: Decide<T>, known?: RollbackRecord): Promise<{ record: RollbackRecord; result: T }> {
+export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' | 'clock' | 'drills' | 'logger'>, id: string, decide: Decide<T>, known?: RollbackRecord): Promise<{ record: RollbackRecord; result: T }> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const record = attempt === 1 && known ? known : await deps.store.get(id);
     if (!record) throw new UnknownRollbackError(id);
@@ -29,6 +30,7 @@ export async function transact<T>(deps: Pick<EngineDeps, 'store' | 'scheduler' |
     try {
       const saved = await deps.store.commit(record.version, built);
       if (built.outbox.length > 0) await deps.scheduler.deliver(id);
+      await afterRollbackCommit(deps, record, saved);
       return { record: saved, result };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

@@ -15,7 +15,7 @@ import { mdTable } from './markdown';
 export const SEED_HISTORY_COLUMNS = ['Date', 'Time', 'Trigger', 'Method', 'Duration', 'Root Cause'] as const;
 
 /** Columns whose text people typed or platforms named: a formula there is defused. */
-const FREE_TEXT: ReadonlySet<keyof ExportRow> = new Set(['trigger', 'requestedBy', 'reason', 'fromRelease', 'toRelease', 'method', 'verification', 'rootCause', 'impact', 'prevention']);
+const FREE_TEXT: ReadonlySet<keyof ExportRow> = new Set(['trigger', 'requestedBy', 'reason', 'fromRelease', 'toRelease', 'method', 'verification', 'rootCause', 'impact', 'prevention', 'reviewedBy', 'reviewNotes']);
 
 function newestFirst(records: readonly RollbackRecord[]): RollbackRecord[] {
   return [...records].sort((a, b) => b.timings.requestedAt - a.timings.requestedAt || (a.id < b.id ? 1 : -1));
@@ -57,7 +57,8 @@ export function historyJson(records: readonly RollbackRecord[], filter: HistoryF
 }
 
 function scopeName(filter: HistoryFilter): string {
-  const parts = [filter.service ?? 'all-services', filter.environment, filter.outcome, filter.trigger].filter((p): p is string => p !== undefined);
+  const drills = filter.drills === 'only' && filter.trigger !== 'drill' ? 'drills' : undefined;
+  const parts = [filter.service ?? 'all-services', filter.environment, filter.outcome, filter.trigger, drills].filter((p): p is string => p !== undefined);
   return parts.join('-').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60);
 }
 

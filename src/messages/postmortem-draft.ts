@@ -82,6 +82,16 @@ function describeEvent(record: RollbackRecord, event: AuditEvent): string | unde
       return `Post-mortem updated${Array.isArray(data['fields']) ? ` (${(data['fields'] as unknown[]).map(String).join(', ')})` : ''}`;
     case 'automation.changed':
       return `Platform hold${reason}`;
+    case 'review.requested':
+      return "Break-glass review asked of the environment's approvers";
+    case 'review.done':
+      return 'Break-glass rollback marked reviewed';
+    case 'review.noted':
+      return `Review note${event.reason ? `: “${event.reason.replace(/\s+/g, ' ').trim()}”` : ''}`;
+    case 'review.reminded':
+      return 'Review reminder posted in the incident channel (still unreviewed)';
+    case 'review.refused':
+      return `Review action refused${reason}`;
     default: {
       // restore.*: the number says which restore, the reason what happened.
       const restore = num(data['restore']);
@@ -126,6 +136,7 @@ function summarySection(record: RollbackRecord): string {
     ['Reason', record.reason ?? ''],
     ['Outcome', outcomeLine(record)],
     ...(record.state === 'failed' && record.escalation ? [['Escalation', record.escalation] as [string, string]] : []),
+    ...(record.review?.requestedAt !== undefined ? [['Break-glass review', reviewLine(record)] as [string, string]] : []),
     ['Time to verified recovery', recovery.ms === undefined ? '' : formatDuration(recovery.ms)],
     ['RTO', recovery.rtoMs === undefined ? 'not configured' : `${formatDuration(recovery.rtoMs)} — ${recovery.rtoMet === undefined ? 'not judged' : recovery.rtoMet ? 'met' : 'missed'}`],
     ['Requested at', formatUtc(record.timings.requestedAt)],
@@ -133,6 +144,28 @@ function summarySection(record: RollbackRecord): string {
     ['Rollback id', record.id],
   ];
   return ['## Summary', '', mdTable(['Field', 'Value'], rows)].join('\n');
+}
+
+/** `reviewed by lead at 21:03 UTC`, or `pending (asked 20:01 UTC; reminder 20:01 UTC tomorrow)`. */
+function reviewLine(record: RollbackRecord): string {
+  const review = record.review!;
+  if (review.reviewed) return `reviewed by ${actorLabel(review.reviewed.actor)} at ${formatUtc(review.reviewed.at)}`;
+  const reminded = review.remindedAt !== undefined ? `; reminded ${formatUtc(review.remindedAt)}` : '';
+  return `pending (asked ${formatUtc(review.requestedAt!)}${reminded})`;
+}
+
+/** A rollback that ran without approval (critical, break-glass): who reviewed it, and what they noted. */
+function reviewSection(record: RollbackRecord): string | undefined {
+  const review = record.review;
+  if (!review || review.requestedAt === undefined) return undefined;
+  const lines = [
+    `This ${record.severity} rollback ran without approval (break-glass). Its review was asked of the environment's approvers at ${formatUtc(review.requestedAt)}.`,
+    '',
+    `- **Reviewed by:** ${review.reviewed ? `${mdCell(actorLabel(review.reviewed.actor))} at ${formatUtc(review.reviewed.at)}` : '_not yet_'}`,
+    ...(review.remindedAt !== undefined ? [`- **Reminder:** posted ${formatUtc(review.remindedAt)}`] : []),
+    ...review.notes.map((note) => `- **Note** by ${mdCell(actorLabel(note.actor))} at ${formatUtc(note.at)}: ${mdParagraph(note.text).replace(/\n/g, ' ')}`),
+  ];
+  return ['## Break-glass review', '', ...lines].join('\n');
 }
 
 function timelineSection(record: RollbackRecord, audit: readonly AuditEvent[]): string {
@@ -218,6 +251,12 @@ function actionOf(record: RollbackRecord, event: AuditEvent): string | undefined
       return event.reason === 'accepted' ? 'accepted the inconclusive verification' : event.reason === 'failed' ? 'failed the verification' : 'asked to retry verification';
     case 'postmortem.updated':
       return 'filled in the post-mortem';
+    case 'review.done':
+      return 'reviewed the break-glass rollback';
+    case 'review.noted':
+      return 'added a review note';
+    case 'review.refused':
+      return 'was refused a review action';
     default:
       return event.type.startsWith('restore.') ? describeEvent(record, event)?.replace(/^Database/, 'database').replace(/:.*$/, '') : undefined;
   }
@@ -234,7 +273,7 @@ function whoSection(record: RollbackRecord, audit: readonly AuditEvent[]): strin
     entry.actions.push(`${action} (${time(event.at)})`);
   }
   const lines = people.map(({ actor, actions }) => `- **${mdCell(actorLabel(actor))}** (${actor.platform} ${mdCode(actor.id)}): ${actions.join(', ')}`);
-  const automatic = record.trigger.kind !== 'manual' ? [`- **Rewind** started it automatically (${triggerLabel(record)}).`] : [];
+  const automatic = record.trigger.kind === 'auto' || record.trigger.kind === 'alert' ? [`- **Rewind** started it automatically (${triggerLabel(record)}).`] : [];
   const ran = audit.some((e) => e.actor.platform === 'rewind' && e.type.startsWith('step.')) ? ['- **Rewind** ran the steps and checks.'] : [];
   return ['## Who did what', '', ...(lines.length + automatic.length + ran.length > 0 ? [...automatic, ...lines, ...ran] : ['_Nobody acted on this rollback._'])].join('\n');
 }
@@ -265,6 +304,7 @@ export function postmortemDraft({ record, audit, threads = [] }: PostmortemInput
   const sections = [
     `# Post-mortem draft: ${record.service} (${record.environment}) rollback ${releaseArrow(record.from, record.to, record.requestedRelease)}`,
     `_Drafted by Rewind from rollback ${mdCode(record.id)} and its audit trail (${audit.length === 1 ? '1 event' : `${audit.length} events`}). Facts below come from the record; edit the prose freely.${filled}_`,
+    record.trigger.kind === 'drill' ? '> **Drill:** a practice rollback run on purpose, not an incident. Its timing is held against the RTO in the drill report; it is left out of the history and RTO report unless drills are asked for.' : undefined,
     summarySection(record),
     ['## Recovery time', '', ...recoveryLines(record)].join('\n'),
     evidenceSection(record),
@@ -272,6 +312,7 @@ export function postmortemDraft({ record, audit, threads = [] }: PostmortemInput
     stepsSection(record),
     verificationSection(record),
     platformSection(record),
+    reviewSection(record),
     whoSection(record, audit),
     teamSection('Impact', pm?.impact, TO_BE_WRITTEN.impact),
     teamSection('Root cause', pm?.rootCause, TO_BE_WRITTEN.rootCause),

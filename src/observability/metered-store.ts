@@ -81,6 +81,9 @@ function countTransition(metrics: Metrics, record: RollbackRecord, from: Rollbac
   if (decision) metrics.approvalWait.observe({ ...where(record), decision }, seconds(at - record.timings.requestedAt));
   if (!FINAL.has(to)) return;
   metrics.rollbacksFinished.inc({ ...where(record), trigger: record.trigger.kind, outcome: to });
+  // A drill's timing is in its report and in `/rollback report --drills`; it is not an incident's
+  // recovery, and must not page anyone through the RTO-missed alert.
+  if (record.trigger.kind === 'drill') return;
   const labels = { ...where(record), severity: record.severity };
   // Only the first run is held to the RTO: a retried verification (run 2, 3…) follows a failure that
   // was counted already, or an operator choosing to look again, which says nothing new about recovery.

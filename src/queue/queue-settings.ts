@@ -23,6 +23,8 @@ export const QueueSettings = z.object({
   sweepIntervalMs: int(30_000),
   /** How long shutdown waits for running jobs before giving up. */
   shutdownTimeoutMs: int(10_000),
+  /** How often environments are checked for an overdue drill (`drills: { every }`); one job across replicas. */
+  drillCheckIntervalMs: int(10 * 60_000),
 });
 export type QueueSettings = z.infer<typeof QueueSettings>;
 
@@ -38,5 +40,6 @@ export function queueSettingsFromEnv(env: Readonly<Record<string, string | undef
     maxStalledCount: env['REWIND_MAX_STALLED_COUNT'],
     sweepIntervalMs: env['REWIND_SWEEP_INTERVAL_MS'],
     shutdownTimeoutMs: env['REWIND_SHUTDOWN_TIMEOUT_MS'],
+    drillCheckIntervalMs: env['REWIND_DRILL_CHECK_INTERVAL_MS'],
   });
 }

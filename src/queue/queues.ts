@@ -118,6 +118,19 @@ export class BullScheduler implements Scheduler {
     await this.queues.commands.remove(this.expiryJobId(rollbackId, atMs)).catch(() => 0);
   }
 
+  /**
+   * The break-glass review's one reminder: a delayed command, one job per rollback and due time. A
+   * second call (a retried commit, the periodic re-arm) adds nothing while the job exists, and the
+   * record says whether the reminder went out, so a job that runs twice posts once.
+   */
+  async remindReview(rollbackId: string, atMs: number): Promise<void> {
+    await this.queues.commands.add(
+      'remind_review',
+      { type: 'remind_review', rollbackId },
+      { jobId: `review-${jobIdPart(rollbackId)}-${atMs}`, delay: Math.max(0, atMs - this.clock.now()), attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
+    );
+  }
+
   async requestAbort(rollbackId: string): Promise<void> {
     await this.aborts.publish(rollbackId);
   }

@@ -105,6 +105,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const outbox = new Worker<DeliverJob>(
     QUEUE_NAMES.outbox,
     async (job) => {
+      // The drill check rides the outbox queue's scheduler like the sweep: periodic housekeeping, no chat command.
+      if (job.name === 'check_drills') {
+        await deps.service.checkDrills();
+        return;
+      }
       if (job.name === 'sweep') {
         for (const rollbackId of await deps.drainer.pendingRollbacks(500)) await deps.queues.outbox.add('deliver', { rollbackId }, { removeOnComplete: true, attempts: 100, backoff: { type: 'retry-later' } });
         return;
@@ -114,6 +119,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { ...common, concurrency: settings.outboxConcurrency, maxStalledCount: 5, settings: { backoffStrategy: retryLaterBackoff } },
   );
   await deps.queues.outbox.upsertJobScheduler('outbox-sweep', { every: settings.sweepIntervalMs }, { name: 'sweep', data: { rollbackId: '-' } });
+  // Drill reminders (and lost review reminders): one scheduler across replicas; each check claims per environment and period.
+  await deps.queues.outbox.upsertJobScheduler('drill-check', { every: settings.drillCheckIntervalMs }, { name: 'check_drills', data: { rollbackId: '-' }, opts: { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } });
 
   const workers = [commands, rollbacks, outbox];
   for (const worker of workers) worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));

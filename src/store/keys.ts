@@ -83,6 +83,14 @@ export class Keys {
   monitorState(service: string, environment: string): string {
     return `${this.prefix}:monitor:${service}:${environment}`;
   }
+  /** An environment's drills that ran, by the time they ended. */
+  drills(service: string, environment: string): string {
+    return `${this.prefix}:drills:${service}:${environment}`;
+  }
+  /** Claimed (SET NX) by the one check that posts an environment's drill reminder for an overdue period. */
+  drillReminder(service: string, environment: string, period: string): string {
+    return `${this.prefix}:drill-reminder:${service}:${environment}:${period}`;
+  }
   notice(id: string): string {
     return `${this.prefix}:notice:${id}`;
   }

@@ -29,6 +29,8 @@ export class InMemoryScheduler implements Scheduler {
   readonly abortsRequested: string[] = [];
   readonly deliveries: string[] = [];
   readonly restores: { rollbackId: string; restore: number }[] = [];
+  /** Review reminders asked for; like the job ids, one per rollback and time. */
+  readonly reviewReminders: { rollbackId: string; atMs: number }[] = [];
 
   private readonly queue: Job[] = [];
   private readonly running = new Map<string, AbortController>();
@@ -68,6 +70,11 @@ export class InMemoryScheduler implements Scheduler {
 
   async restore(rollbackId: string, restore: number): Promise<void> {
     this.restores.push({ rollbackId, restore });
+  }
+
+  async remindReview(rollbackId: string, atMs: number): Promise<void> {
+    if (this.reviewReminders.some((r) => r.rollbackId === rollbackId && r.atMs === atMs)) return;
+    this.reviewReminders.push({ rollbackId, atMs });
   }
 
   /** Executions waiting for a worker, oldest first. */

@@ -52,6 +52,8 @@ export async function startHarness(
     redisCluster?: boolean;
     /** Where log lines go, and from which level (default: nowhere, unless REWIND_TEST_LOG_LEVEL says). */
     log?: { level: string; destination: Writable };
+    /** Queue settings over FAST_QUEUE (e.g. a short drill check interval). */
+    queue?: Partial<QueueSettings>;
   } = {},
 ): Promise<Harness> {
   const scrubber = new SecretScrubber();
@@ -66,7 +68,7 @@ export async function startHarness(
     loaded,
     redisUrl: options.redisUrl ?? testRedisUrl(),
     ...(options.redisCluster ? { redisCluster: true } : {}),
-    queue: QueueSettings.parse({ prefix, ...FAST_QUEUE }),
+    queue: QueueSettings.parse({ prefix, ...FAST_QUEUE, ...options.queue }),
     logger,
     scrubber,
     sinks: [sink],

@@ -26,6 +26,7 @@ import { InMemoryAutomationState } from '../fakes/in-memory-automation-state';
 import { InMemoryCatalog } from '../fakes/in-memory-catalog';
 import { ManualClock } from '../fakes/in-memory-clock';
 import { InMemoryDeployProvider, InMemoryIntegrations, InMemoryVerifier } from '../fakes/in-memory-integrations';
+import { InMemoryDrillLedger } from '../fakes/in-memory-drill-ledger';
 import { InMemoryNotices } from '../fakes/in-memory-notices';
 import { InMemoryRollbackStore } from '../fakes/in-memory-rollback-store';
 import { InMemoryScheduler } from '../fakes/in-memory-scheduler';
@@ -87,6 +88,7 @@ export interface EngineWorld {
   clock: ManualClock;
   automation: InMemoryAutomationState;
   notices: InMemoryNotices;
+  drills: InMemoryDrillLedger;
   catalog: InMemoryCatalog;
   integrations: InMemoryIntegrations;
   provider: InMemoryDeployProvider;
@@ -118,6 +120,7 @@ export function inMemoryEngine(
   const scheduler = new InMemoryScheduler();
   const automation = new InMemoryAutomationState(() => clock.now());
   const notices = new InMemoryNotices();
+  const drills = new InMemoryDrillLedger();
   const catalog = new InMemoryCatalog([options.target ?? targetOf()]);
   const provider = new InMemoryDeployProvider(options.releases ?? RELEASES);
   const integrations = new InMemoryIntegrations(provider, options.checks ?? [new InMemoryVerifier('health')]);
@@ -133,6 +136,7 @@ export function inMemoryEngine(
     logger: SILENT,
     automation,
     notices,
+    drills,
   };
   const executor = new RollbackExecutor(deps);
   scheduler.attach({ execute: (id, run, signal) => executor.run(id, run, signal), expire: (id) => expireApproval(deps, id) });
@@ -149,6 +153,7 @@ export function inMemoryEngine(
     clock,
     automation,
     notices,
+    drills,
     catalog,
     integrations,
     provider,

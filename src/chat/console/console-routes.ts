@@ -1,6 +1,6 @@
 /**
  * The console's HTTP surface: the page and its assets, the session (users, channels), live events
- * over Server-Sent Events, and commands, clicks and the root-cause form — which go through the
+ * over Server-Sent Events, and commands, clicks, the root-cause form and review notes — which go through the
  * same validation and `commands` queue as Slack and Discord.
  */
 import { randomUUID } from 'node:crypto';
@@ -32,6 +32,13 @@ const RootCauseBody = z.object({
   impact: z.string().max(3000).optional(),
   rootCause: z.string().max(3000).optional(),
   prevention: z.string().max(3000).optional(),
+  interactionId: z.string().min(1).max(100).optional(),
+});
+
+const ReviewNoteBody = z.object({
+  user: z.string().min(1),
+  rollbackId: z.string().min(1),
+  note: z.string().trim().min(1).max(3000),
   interactionId: z.string().min(1).max(100).optional(),
 });
 
@@ -172,6 +179,7 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
           const record = await deps.records.get(outcome.rollbackId);
           return { status: 200, body: { ok: true, form: { kind: 'root_cause', rollbackId: outcome.rollbackId, existing: record?.postmortem ?? {} } } };
         }
+        if (outcome.kind === 'open_review_note') return { status: 200, body: { ok: true, form: { kind: 'review_note', rollbackId: outcome.rollbackId } } };
         return (await queued(outcome.command, interactionId)) ?? { status: 200, body: { ok: true } };
       },
     },
@@ -191,6 +199,17 @@ export function consoleRoutes(deps: ChatIngressDeps, hub: ConsoleHub, guide?: Gu
           ...(body.rootCause?.trim() ? { rootCause: body.rootCause.trim() } : {}),
           ...(body.prevention?.trim() ? { prevention: body.prevention.trim() } : {}),
         };
+        return (await queued(command, interactionId)) ?? { status: 200, body: { ok: true } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/console/api/review-note',
+      handler: async (request) => {
+        const admitted = admit(ReviewNoteBody, request);
+        if (isResponse(admitted)) return admitted;
+        const { body, interactionId } = admitted;
+        const command = { type: 'review_note' as const, rollbackId: body.rollbackId, actor: actorOf(body.user), reply: replyTo(body.user, ''), note: body.note };
         return (await queued(command, interactionId)) ?? { status: 200, body: { ok: true } };
       },
     },

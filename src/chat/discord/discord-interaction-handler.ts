@@ -19,7 +19,7 @@ import { errorReply, intakeFailure } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { buttonClickToOutcome } from '../button-click';
-import { parseRootCauseSubmission, rootCauseModal } from './discord-modals';
+import { isReviewNoteSubmission, parseReviewNoteSubmission, parseRootCauseSubmission, reviewNoteModal, rootCauseModal } from './discord-modals';
 import type { Interaction } from './discord-payloads';
 import { parseCustomId, renderDiscordMessage } from './embed-renderer';
 
@@ -140,6 +140,29 @@ export class DiscordInteractionHandler {
         };
         return (await this.enqueue(command, dedupeId)) ?? privateText(`${dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`);
       }
+      case 'drill': {
+        const service = str(values['service']);
+        const environment = str(values['environment']);
+        if (!service || !environment) throw new ValidationError('A drill names the service and the environment, e.g. `/rollback drill service:checkout-api environment:staging`.');
+        const target = catalog.resolve(service, environment);
+        const severity = choice(Severity, values['severity'], 'severity', Severity.options);
+        const command: CommandInput = {
+          type: 'request',
+          reply: this.replyTo(interaction),
+          request: {
+            service: target.service,
+            environment: target.environment,
+            ...(str(values['to']) ? { targetRelease: str(values['to'])! } : {}),
+            ...(severity ? { severity } : {}),
+            ...(str(values['reason']) ? { reason: str(values['reason'])! } : {}),
+            dryRun: false,
+            requester: actor,
+            origin: { platform: 'discord', ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), interactionId: dedupeId },
+            trigger: { kind: 'drill', source: 'discord', evidence: [] },
+          },
+        };
+        return (await this.enqueue(command, dedupeId)) ?? privateText(`Drill of ${target.service} (${target.environment}) requested — a real rollback, timed against the RTO…`);
+      }
       case 'status':
         return (await this.enqueue({ type: 'status', actor, reply: this.replyTo(interaction, true), ...(str(values['target']) ? { target: str(values['target'])! } : {}) }, dedupeId)) ?? deferred;
       case 'history': {
@@ -151,8 +174,10 @@ export class DiscordInteractionHandler {
         const outcome = choice(HistoryOutcome, values['outcome'], 'outcome', HistoryOutcome.options);
         const trigger = choice(TriggerKind, values['trigger'], 'trigger', TriggerKind.options);
         const from = since(values['since']);
+        const drills = values['drills'] === true ? { drills: 'only' as const } : {};
         const command: CommandInput = {
           type: 'history',
+          ...drills,
           actor,
           reply: this.replyTo(interaction, true),
           limit,
@@ -175,7 +200,8 @@ export class DiscordInteractionHandler {
         const service = str(values['service']);
         if (service) catalog.resolve(service);
         const from = since(values['since']);
-        return (await this.enqueue({ type: 'report', actor, reply: this.replyTo(interaction, true), ...(service ? { service } : {}), ...(from ? { since: from } : {}) }, dedupeId)) ?? deferred;
+        const drills = values['drills'] === true ? { drills: 'only' as const } : {};
+        return (await this.enqueue({ type: 'report', actor, reply: this.replyTo(interaction, true), ...(service ? { service } : {}), ...(from ? { since: from } : {}), ...drills }, dedupeId)) ?? deferred;
       }
       case 'releases': {
         const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
@@ -196,7 +222,7 @@ export class DiscordInteractionHandler {
       case 'help':
         return privately(helpMessage());
       default:
-        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, status, history, postmortem, report, releases, cancel, unlock, pause-auto, resume-auto, help.`);
+        throw new ValidationError(`Unknown subcommand \`${name}\`. Valid: start, drill, status, history, postmortem, report, releases, cancel, unlock, pause-auto, resume-auto, help.`);
     }
   }
 
@@ -216,11 +242,18 @@ export class DiscordInteractionHandler {
       const record = await this.deps.records.get(outcome.rollbackId);
       return rootCauseModal(outcome.rollbackId, record?.postmortem) as APIInteractionResponse;
     }
+    if (outcome.kind === 'open_review_note') return reviewNoteModal(outcome.rollbackId) as APIInteractionResponse;
     if (outcome.kind === 'ignore') return done;
     return (await this.enqueue(outcome.command, dedupeId)) ?? done;
   }
 
   private async modalSubmit(interaction: Interaction): Promise<APIInteractionResponse> {
+    const data = { custom_id: interaction.data?.custom_id ?? '', components: interaction.data?.components ?? [] };
+    if (isReviewNoteSubmission(data)) {
+      const { rollbackId, note } = parseReviewNoteSubmission(data);
+      const command: CommandInput = { type: 'review_note', rollbackId, note, actor: interactionActor(interaction), reply: this.replyTo(interaction) };
+      return (await this.enqueue(command, `discord-${interaction.id}`)) ?? privateText('Adding your note to the review; the card in the thread will show it.');
+    }
     const fields = parseRootCauseSubmission({ custom_id: interaction.data?.custom_id ?? '', components: interaction.data?.components ?? [] });
     const actor = interactionActor(interaction);
     const command: CommandInput = {

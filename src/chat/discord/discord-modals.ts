@@ -17,6 +17,7 @@ import type { Postmortem } from '../../domain/rollback-record';
 const MAX = { customId: 100, text: 3000 } as const;
 
 export const ROOT_CAUSE_FORM_PREFIX = 'rewind:root_cause_form:';
+export const REVIEW_NOTE_FORM_PREFIX = 'rewind:review_note_form:';
 
 type PostmortemKey = 'impact' | 'rootCause' | 'prevention';
 
@@ -119,4 +120,47 @@ export function parseRootCauseSubmission(data: ModalSubmitData): RootCauseSubmis
     out[input.key] = value;
   }
   return out;
+}
+
+/** "Add note" on a break-glass review card: one paragraph input. */
+export function reviewNoteModal(rollbackId: string): APIModalInteractionResponse {
+  const customId = `${REVIEW_NOTE_FORM_PREFIX}${rollbackId}`;
+  if (!rollbackId.trim() || customId.length > MAX.customId) throw new DiscordModalError(`Cannot open the review note form for rollback \`${rollbackId}\`.`);
+  return {
+    type: InteractionResponseType.Modal,
+    data: {
+      custom_id: customId,
+      title: 'Review note',
+      components: [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            {
+              type: ComponentType.TextInput,
+              custom_id: 'note',
+              style: TextInputStyle.Paragraph,
+              label: 'Note',
+              placeholder: 'What the review found, or why this could not wait for approval',
+              required: true,
+              max_length: MAX.text,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+export function isReviewNoteSubmission(data: Pick<ModalSubmitData, 'custom_id'>): boolean {
+  return data.custom_id.startsWith(REVIEW_NOTE_FORM_PREFIX);
+}
+
+export function parseReviewNoteSubmission(data: ModalSubmitData): { rollbackId: string; note: string } {
+  if (!isReviewNoteSubmission(data)) throw new DiscordModalError('This form is not a Rewind review note form.');
+  const rollbackId = data.custom_id.slice(REVIEW_NOTE_FORM_PREFIX.length).trim();
+  if (!rollbackId) throw new DiscordModalError('This form lost track of its rollback. Close it and use Add note on the review card again.');
+  const note = submittedValues(data).get('note')?.trim();
+  if (!note) throw new DiscordModalError('Write the note, or close the form.');
+  if (note.length > MAX.text) throw new DiscordModalError(`The note is over ${MAX.text.toLocaleString('en-US')} characters; shorten it and submit again.`);
+  return { rollbackId, note };
 }

@@ -12,6 +12,7 @@ import { formatTimestamp } from '../../messages/formatting';
 const MAX = { options: 100, optionText: 75, optionValue: 150, textInput: 3000, reason: 2000 } as const;
 
 export const ROOT_CAUSE_CALLBACK_ID = 'root_cause';
+export const REVIEW_NOTE_CALLBACK_ID = 'review_note';
 export const REQUEST_CALLBACK_ID = 'rollback_request';
 const DRY_RUN_VALUE = 'dry_run';
 
@@ -124,6 +125,24 @@ export function parseRootCause(view: SubmittedView): { rollbackId: string; impac
   const rootCause = textOf(view, 'cause', 'cause_input');
   const prevention = textOf(view, 'prevention', 'prevention_input');
   return { rollbackId, ...(impact ? { impact } : {}), ...(rootCause ? { rootCause } : {}), ...(prevention ? { prevention } : {}) };
+}
+
+/** "Add note" on a break-glass review card: one text area, the rollback id in the metadata. */
+export function reviewNoteModal(rollbackId: string): ModalView {
+  return modal(REVIEW_NOTE_CALLBACK_ID, 'Review note', 'Add note', rollbackId, [
+    input('note', 'Note', textArea('note_input', MAX.textInput, undefined, 'What the review found, or why this could not wait for approval'), {
+      hint: 'Kept with the rollback: in its review card, the post-mortem draft and the history exports.',
+    }),
+  ]);
+}
+
+export function parseReviewNote(view: SubmittedView): { rollbackId: string; note: string } {
+  const rollbackId = view.private_metadata?.trim();
+  if (!rollbackId) throw new ModalSubmissionError('This form lost track of its rollback. Close it and use Add note on the review card again.');
+  const note = textOf(view, 'note', 'note_input');
+  if (!note) throw new ModalSubmissionError('Write the note, or close the form.', { note: 'Write the note, or close the form.' });
+  if (note.length > MAX.textInput) throw new ModalSubmissionError(`The note is over ${MAX.textInput.toLocaleString('en-US')} characters.`, { note: 'Shorten the note.' });
+  return { rollbackId, note };
 }
 
 export interface RequestModalOptions {

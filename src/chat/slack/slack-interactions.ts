@@ -52,7 +52,7 @@ export function actionActor(body: BlockActionBody): Actor {
   return { platform: 'slack', id: body.user.id, ...(name ? { name } : {}) };
 }
 
-export type ActionOutcome = (ClickOutcome & { kind: 'open_root_cause' | 'ignore' }) | { kind: 'enqueue'; command: CommandInput; dedupeId: string };
+export type ActionOutcome = Exclude<ClickOutcome, { kind: 'enqueue' }> | { kind: 'enqueue'; command: CommandInput; dedupeId: string };
 
 export function actionToOutcome(body: BlockActionBody): ActionOutcome {
   const action = body.actions[0]!;

@@ -10,7 +10,7 @@ import { errorReply, intakeFailure } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
 import type { ChatIngressDeps } from '../chat-front';
 import { renderMessage } from './block-kit';
-import { ModalSubmissionError, parseRequestSubmission, parseRootCause, releaseOptions, requestModal, rootCauseModal } from './modals';
+import { ModalSubmissionError, parseRequestSubmission, parseReviewNote, parseRootCause, releaseOptions, requestModal, reviewNoteModal, rootCauseModal } from './modals';
 import { actionActor, actionToOutcome, replyTarget, slashToOutcome } from './slack-interactions';
 import { BlockActionBody, SlashCommandBody, ViewSubmissionBody } from './slack-payloads';
 
@@ -66,6 +66,11 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
       await client.views.open({ trigger_id: parsed.data.trigger_id, view: rootCauseModal(outcome.rollbackId, record?.postmortem) });
       return;
     }
+    if (outcome.kind === 'open_review_note') {
+      await ack();
+      await client.views.open({ trigger_id: parsed.data.trigger_id, view: reviewNoteModal(outcome.rollbackId) });
+      return;
+    }
     if (outcome.kind === 'ignore') return ack();
     try {
       await deps.enqueue(outcome.command, outcome.dedupeId);
@@ -99,6 +104,20 @@ export function registerSlackListeners(app: App, deps: ChatIngressDeps): void {
       return ack();
     } catch (error) {
       return ack({ response_action: 'errors', errors: { cause: intakeFailure(error) } });
+    }
+  });
+
+  app.view('review_note', async ({ body, ack }) => {
+    const parsed = ViewSubmissionBody.safeParse(body);
+    if (!parsed.success) return ack();
+    try {
+      const { rollbackId, note } = parseReviewNote(parsed.data.view);
+      const actor = actionActor({ ...parsed.data, type: 'block_actions', trigger_id: '-', actions: [{ action_id: '-' }] });
+      await deps.enqueue({ type: 'review_note', rollbackId, actor, note, reply: replyTarget({ userId: actor.id }) }, `slack-view-${parsed.data.view.id}-${parsed.data.view.hash ?? ''}`);
+      return ack();
+    } catch (error) {
+      if (error instanceof ModalSubmissionError && Object.keys(error.fieldErrors).length > 0) return ack({ response_action: 'errors', errors: error.fieldErrors });
+      return ack({ response_action: 'errors', errors: { note: intakeFailure(error) } });
     }
   });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { FileFormat, mimeTypeOf } from '../../domain/chat-file';
 import { toExportRow } from '../../domain/export-row';
 import { HISTORY_OUTCOMES, HistoryOutcome, toHistoryEntry } from '../../domain/history';
-import type { HistoryFilter } from '../../domain/history-filter';
+import { DRILL_SCOPES, DrillScope, type HistoryFilter } from '../../domain/history-filter';
 import type { RollbackStore } from '../../domain/ports';
 import { TRIGGERS, TriggerKind } from '../../domain/request';
 import { ROLLBACK_STATES, RollbackState } from '../../domain/rollback-state';
@@ -39,11 +39,13 @@ const ListQuery = z.strictObject({
   until: TimeParam.optional(),
   limit: z.coerce.number().int().min(1).max(RECORD_SCAN_LIMIT).optional(),
   format: FileFormat.optional(),
+  drills: DrillScope.optional(),
 });
 
 const ReportQuery = z.strictObject({
   service: z.string().min(1).optional(),
   since: TimeParam.optional(),
+  drills: DrillScope.optional(),
 });
 
 /** Field-specific words for what each parameter takes; zod's defaults name types, not choices. */
@@ -55,6 +57,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   format: 'expected one of csv, md, json',
   since: `expected ${TIME_BOUND_HINT}`,
   until: `expected ${TIME_BOUND_HINT}`,
+  drills: `expected one of ${DRILL_SCOPES.join(', ')} (drills are left out by default)`,
 };
 
 function badQuery(error: z.ZodError, valid: readonly string[]): HttpResponse {
@@ -141,9 +144,9 @@ export function apiRoutes(store: RollbackStore, token: string | undefined, now: 
       handler: guard(async (request) => {
         const parsed = ReportQuery.safeParse(queryObject(request));
         if (!parsed.success) return badQuery(parsed.error, Object.keys(ReportQuery.shape));
-        const { service, since } = parsed.data;
-        const result = await rtoReportOf(store, { ...(service ? { service } : {}), ...(since ? { since } : {}) }, now());
-        return { status: 200, body: { service: result.service ?? null, since: new Date(result.since).toISOString(), window: result.window, ...result.report } };
+        const { service, since, drills } = parsed.data;
+        const result = await rtoReportOf(store, { ...(service ? { service } : {}), ...(since ? { since } : {}), ...(drills ? { drills } : {}) }, now());
+        return { status: 200, body: { service: result.service ?? null, since: new Date(result.since).toISOString(), window: result.window, drills: result.drills, ...result.report } };
       }),
     },
   ];

@@ -2,6 +2,7 @@
  * Sections more than one template shows the same way: the trigger's evidence, the verification
  * checklist, the postmortem, and the steps with their durations.
  */
+import { DRILL_BANNER } from '../../domain/drills';
 import type { ChecklistItem, Section } from '../../domain/message';
 import { titleOf, type StepRecord } from '../../domain/plan';
 import type { RollbackRecord, VerificationRecord } from '../../domain/rollback-record';
@@ -18,8 +19,12 @@ export function recordFooter(record: RollbackRecord, now?: number): string[] {
   return out;
 }
 
-/** Automatic triggers say why they fired: probe results, alert labels, measured values. */
+/** Automatic triggers say why they fired: probe results, alert labels, measured values. A drill says it is one, first. */
 export function evidenceSection(record: RollbackRecord): Section | undefined {
+  if (record.trigger.kind === 'drill') {
+    const rest = record.trigger.evidence.filter((line) => line !== DRILL_BANNER);
+    return { heading: DRILL_BANNER, text: lines(rest.length > 0 ? rest : [`Requested by ${who(record.requester)}; timed against the RTO.`]) };
+  }
   if (record.trigger.kind === 'manual' || record.trigger.evidence.length === 0) return undefined;
   return { heading: `Evidence (${triggerLabel(record)})`, text: lines(record.trigger.evidence) };
 }

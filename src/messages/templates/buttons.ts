@@ -60,6 +60,13 @@ export function restoreDecisionButtons(record: RollbackRecord, restore: Database
   return [button('approve_restore', 'Approve restore', 'primary', value), button('reject_restore', 'Reject restore', 'danger', value)];
 }
 
+/** A break-glass review's card: "Reviewed" until an approver has marked it, and "Add note" always. */
+export function reviewButtons(record: RollbackRecord): Button[] {
+  const review = record.review;
+  if (!review || review.requestedAt === undefined) return [];
+  return [...(review.reviewed ? [] : [button('review', 'Reviewed', 'primary', record.id)]), button('review_note', 'Add note', 'secondary', record.id)];
+}
+
 /** Retry verification where allowed, restore the database where a step kept a point, then Add root cause. */
 export function afterFailureButtons(record: RollbackRecord): Button[] {
   return [...(canRetryVerification(record) ? [retryVerificationButton(record)] : []), ...restoreButtons(record), rootCauseButton(record)];

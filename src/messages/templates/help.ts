@@ -12,6 +12,12 @@ const START: readonly Usage[] = [
   ['  --dry-run', 'Show what would happen and change nothing.'],
 ];
 
+/** Practice: a real rollback on purpose, timed against the RTO, recorded apart from incidents. */
+const DRILLS: readonly Usage[] = [
+  ['/rollback drill <service> <environment>', 'A drill: a real rollback marked DRILL, timed end to end against the RTO, ending in a drill report. Refused on production unless the catalog allows it.'],
+  ['  --severity critical|high|medium|low --to <release> --reason <text...>', 'Which RTO (and approval rule) it is held to, where it goes, and why.'],
+];
+
 const OTHERS: readonly Usage[] = [
   ['/rollback status [<rollback-id>|<service>]', 'A rollback in detail, or everything in progress.'],
   ['/rollback releases <service> [<environment>]', 'Recent releases, with a button to roll back to one.'],
@@ -25,9 +31,10 @@ const OTHERS: readonly Usage[] = [
 const RECORDS: readonly Usage[] = [
   ['/rollback history [<service>] [--limit N]', 'Past rollbacks: date, time, trigger, method, duration, root cause.'],
   ['  --env <environment> --outcome <outcome> --trigger manual|auto|alert --since 30d|<date>', 'Only the rollbacks that match.'],
+  ['  --drills', 'Only drills (left out of the history, exports and report otherwise).'],
   ['  --format csv|md|json', 'The history as a file in the channel: CSV or JSON for spreadsheets, Markdown for the runbook log.'],
   ['/rollback postmortem <rollback-id>', 'A post-mortem draft (Markdown) from the audit trail, posted in the rollback’s thread.'],
-  ['/rollback report [<service>] [--since 30d|<date>]', 'RTO report: median and worst time to verified recovery, RTO met %, by severity.'],
+  ['/rollback report [<service>] [--since 30d|<date>] [--drills]', 'RTO report: median and worst time to verified recovery, RTO met %, by severity.'],
 ];
 
 /** One line per form; options are indented under the command they belong to. */
@@ -43,6 +50,7 @@ export function helpMessage(): Message {
     text: '`key=value` works wherever `--key value` does, and quotes group words. On Discord the same commands are subcommands with typed options.',
     sections: [
       { heading: 'Start a rollback', text: describe(START) },
+      { heading: 'Drills', text: describe(DRILLS) },
       { heading: 'Follow and manage', text: describe(OTHERS) },
       { heading: 'Records', text: describe(RECORDS) },
       {
@@ -53,6 +61,6 @@ export function helpMessage(): Message {
         ].join('\n'),
       },
     ],
-    fallback: 'Rewind help: /rollback <service> [<environment>] [--to <release>] [--severity …] [--reason …] [--dry-run]; status, history, postmortem, report, releases, cancel, unlock, help',
+    fallback: 'Rewind help: /rollback <service> [<environment>] [--to <release>] [--severity …] [--reason …] [--dry-run]; drill, status, history, postmortem, report, releases, cancel, unlock, help',
   });
 }

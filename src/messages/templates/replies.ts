@@ -26,7 +26,7 @@ function nextLine(record: RollbackRecord): string {
 }
 
 export function requestAccepted(record: RollbackRecord): Message {
-  const title = `Rollback requested: ${serviceLabel(record)} ${recordArrow(record)}`;
+  const title = `${record.trigger.kind === 'drill' ? 'Drill' : 'Rollback'} requested: ${serviceLabel(record)} ${recordArrow(record)}`;
   return compose({
     kind: 'notice',
     tone: record.state === 'pending_approval' ? 'warning' : 'progress',

@@ -2,6 +2,7 @@
  * `/rollback report`: how fast rollbacks brought services back against their RTO, over a window —
  * count, median and worst time to verified recovery, RTO met %, overall and by severity.
  */
+import type { DrillScope } from '../../domain/history-filter';
 import type { Message } from '../../domain/message';
 import type { RtoGroup, RtoReport } from '../../domain/rto-report';
 import { capitalize, formatDuration, plural } from '../formatting';
@@ -13,6 +14,8 @@ export interface RtoReportScope {
   service?: string;
   /** `the last 30 days`. */
   window: string;
+  /** Drills are left out unless asked for; the title says when they are in. */
+  drills?: DrillScope;
 }
 
 const COLUMNS = ['Severity', 'Rollbacks', 'Recovered', 'Median', 'Worst', 'RTO met'];
@@ -26,8 +29,16 @@ export function rtoRow(group: RtoGroup): string {
   return [group.severity === 'all' ? 'All' : capitalize(group.severity), String(group.rollbacks), String(group.recovered), time(group.medianMs), time(group.worstMs), metText(group)].join(' | ');
 }
 
-export function rtoReportMessage(report: RtoReport, scope: RtoReportScope): Message {
+/** `drills of checkout-api`, `checkout-api, drills included`, or just the service. */
+function subject(scope: RtoReportScope): string {
   const who = scope.service ?? 'every service';
+  if (scope.drills === 'only') return `drills of ${who}`;
+  if (scope.drills === 'include') return `${who}, drills included`;
+  return who;
+}
+
+export function rtoReportMessage(report: RtoReport, scope: RtoReportScope): Message {
+  const who = subject(scope);
   const { all } = report;
   if (all.rollbacks === 0) {
     return compose({ kind: 'history', tone: 'info', title: `RTO report: no rollbacks of ${who} in ${scope.window}.` });
@@ -50,7 +61,10 @@ export function rtoReportMessage(report: RtoReport, scope: RtoReportScope): Mess
       field('RTO met', metText(all)),
     ],
     sections: rowSections(COLUMNS.join(' | '), [...report.bySeverity.map(rtoRow), rtoRow(all)]),
-    footer: ['Time to verified recovery runs from the request to passing checks (or an accepted inconclusive result). RTO met % counts recovered and failed rollbacks that have an RTO.'],
+    footer: [
+      'Time to verified recovery runs from the request to passing checks (or an accepted inconclusive result). RTO met % counts recovered and failed rollbacks that have an RTO.',
+      scope.drills === 'only' ? 'Drills only.' : scope.drills === 'include' ? 'Drills are counted with the rest.' : 'Drills are left out: add `--drills` for a report on them.',
+    ],
     fallback: `${title}: ${all.rollbacks} rollbacks, median ${all.medianMs === undefined ? '—' : formatDuration(all.medianMs)}, RTO met ${metText(all)}`,
   });
 }

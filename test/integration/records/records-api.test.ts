@@ -109,7 +109,7 @@ describe('records: post-mortem, history export and RTO report from real rollback
     expect(body.issues).toEqual(
       expect.arrayContaining([
         'outcome: expected one of pending_approval, queued, running, verifying, succeeded, failed, rejected, expired, cancelled, aborted',
-        'trigger: expected one of manual, auto, alert',
+        'trigger: expected one of manual, auto, alert, drill',
         expect.stringMatching(/^since: expected a duration back from now such as 30d/),
         'format: expected one of csv, md, json',
         'colour: unknown parameter',

@@ -56,7 +56,7 @@ describe('parseCommandText: bad record options say what is valid', () => {
     ['close format', 'history --format jsn', ['Did you mean `json`?']],
     ['unknown outcome', 'history --outcome done', ['Unknown outcome `done`.', 'Valid: pending_approval, queued, running, verifying, succeeded, failed, rejected, expired, cancelled, aborted.']],
     ['close outcome', 'history --outcome faild', ['Did you mean `failed`?']],
-    ['unknown trigger', 'history --trigger cron', ['Unknown trigger `cron`.', 'Valid: manual, auto, alert.']],
+    ['unknown trigger', 'history --trigger cron', ['Unknown trigger `cron`.', 'Valid: manual, auto, alert, drill.']],
     ['bad since', 'history --since yesterday', ['`--since` needs a duration back from now such as 30d', 'got `yesterday`']],
     ['impossible date', 'report --since 2026-02-31', ['`--since` needs', 'got `2026-02-31`']],
     ['since without a value', 'report --since', ['`--since` needs a value']],

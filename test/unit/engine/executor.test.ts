@@ -288,7 +288,8 @@ describe('executor: a failing step stops the run with the right outcome', () => 
     expect(await stepStarts(w, id)).toEqual(BUILTIN.slice(0, at + 1));
     const trail = (await w.trail(id)).map(auditLine);
     expect(trail).toContain(`step.failed:${stoppedAt}`);
-    expect(trail.at(-1)).toBe('transition:failed');
+    // The failure ends the rollback; a critical one that ran without approval then asks for its review.
+    expect(trail.slice(-2)).toEqual(['transition:failed', 'review.requested']);
     expect(w.provider.switches).toBe(providerChanged ? 1 : 0);
     // The broadcast failure summary says where it stopped.
     const summary = (await w.events(id)).find((e) => e.message.kind === 'failure');

@@ -102,6 +102,7 @@ describe('manifests/discord-commands.json', () => {
   it('has the subcommands SPEC §3 lists, in order', () => {
     expect(optionsOf(command()).map((o) => [o.name, o.type])).toEqual([
       ['start', 1],
+      ['drill', 1],
       ['status', 1],
       ['history', 1],
       ['postmortem', 1],
@@ -136,6 +137,18 @@ describe('manifests/discord-commands.json', () => {
     expect(options[4]).toMatchObject({ max_length: 2000 });
   });
 
+  it('drill: service and environment (both required, autocomplete), severity choices, to, reason', () => {
+    const options = optionsOf(subcommand('drill'));
+    expect(options.map((o) => [o.name, o.type, o.required ?? false, o.autocomplete ?? false])).toEqual([
+      ['service', ApplicationCommandOptionType.String, true, true],
+      ['environment', ApplicationCommandOptionType.String, true, true],
+      ['severity', ApplicationCommandOptionType.String, false, false],
+      ['to', ApplicationCommandOptionType.String, false, true],
+      ['reason', ApplicationCommandOptionType.String, false, false],
+    ]);
+    expect(options[2]!.choices!.map((c) => c.value)).toEqual(['critical', 'high', 'medium', 'low']);
+  });
+
   it('status, history, postmortem, report, releases, cancel and help take the options the handler reads', () => {
     const shape = (name: string) => optionsOf(subcommand(name)).map((o) => [o.name, o.type, o.required ?? false, o.autocomplete ?? false]);
     expect(shape('status')).toEqual([['target', ApplicationCommandOptionType.String, false, true]]);
@@ -145,6 +158,7 @@ describe('manifests/discord-commands.json', () => {
       ['environment', ApplicationCommandOptionType.String, false, true],
       ['outcome', ApplicationCommandOptionType.String, false, false],
       ['trigger', ApplicationCommandOptionType.String, false, false],
+      ['drills', ApplicationCommandOptionType.Boolean, false, false],
       ['since', ApplicationCommandOptionType.String, false, false],
       ['format', ApplicationCommandOptionType.String, false, false],
     ]);
@@ -158,6 +172,7 @@ describe('manifests/discord-commands.json', () => {
     expect(shape('report')).toEqual([
       ['service', ApplicationCommandOptionType.String, false, true],
       ['since', ApplicationCommandOptionType.String, false, false],
+      ['drills', ApplicationCommandOptionType.Boolean, false, false],
     ]);
     expect(shape('releases')).toEqual([
       ['service', ApplicationCommandOptionType.String, true, true],

@@ -45,7 +45,7 @@ describe('manifests/slack-app.yaml', () => {
     const [command] = manifest.features.slash_commands;
     expect(command).toMatchObject({ command: '/rollback', url: 'https://rewind.example.com/slack/events', should_escape: false });
     expect(command!.description.length).toBeGreaterThan(0);
-    for (const part of ['<service>', '--to', '--severity', '--reason', '--dry-run', 'status', 'history', 'releases', 'cancel', 'help']) {
+    for (const part of ['<service>', '--to', '--severity', '--reason', '--dry-run', 'drill', 'status', 'history', 'releases', 'cancel', 'help']) {
       expect(command!.usage_hint).toContain(part);
     }
   });

@@ -43,7 +43,7 @@ describe('historyCsv', () => {
 
   it('has a header row and one row per rollback, newest first, that reads back to the same values', () => {
     const rows = parseCsv(historyCsv([older, tricky]));
-    expect(rows[0]).toEqual(['id', 'service', 'environment', 'requested_at', 'finished_at', 'severity', 'trigger_kind', 'trigger', 'requested_by', 'reason', 'from_release', 'to_release', 'method', 'outcome', 'duration_ms', 'recovery_ms', 'rto_ms', 'rto_met', 'verification', 'root_cause', 'impact', 'prevention']);
+    expect(rows[0]).toEqual(['id', 'service', 'environment', 'requested_at', 'finished_at', 'severity', 'trigger_kind', 'trigger', 'requested_by', 'reason', 'from_release', 'to_release', 'method', 'outcome', 'duration_ms', 'recovery_ms', 'rto_ms', 'rto_met', 'verification', 'root_cause', 'impact', 'prevention', 'review', 'reviewed_by', 'review_notes']);
     expect(rows).toHaveLength(3);
     const header = rows[0]!;
     const first = Object.fromEntries(header.map((h, i) => [h, rows[1]![i]]));

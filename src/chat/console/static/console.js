@@ -590,6 +590,17 @@
     if (reply || !result.ok) addLocal(reply || notice(`Could not ${node.textContent.toLowerCase()}`, problem(result)), channel);
     const form = result.ok && result.data ? result.data.form : null;
     if (form && form.kind === 'root_cause') openRootCause(form, node);
+    if (form && form.kind === 'review_note') await addReviewNote(form, channel);
+  }
+
+  // ---------- review note (break-glass review card) ----------
+
+  async function addReviewNote(form, channel) {
+    const note = window.prompt(`Review note for rollback ${form.rollbackId}: what the review found, or why it could not wait for approval`);
+    if (!note || !note.trim()) return;
+    const result = await request('POST', 'api/review-note', { user: state.user, rollbackId: String(form.rollbackId || ''), note: note.trim(), interactionId: uuid() });
+    const reply = replyOf(result);
+    if (reply || !result.ok) addLocal(reply || notice('Could not add the note', problem(result)), channel);
   }
 
   // ---------- root cause dialog ----------

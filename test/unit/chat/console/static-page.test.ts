@@ -104,7 +104,8 @@ describe('console static page: console.js', () => {
 
   it('sends a fresh interaction id with every command, click and form', () => {
     expect(jsCode).toMatch(/crypto\.randomUUID\(\)/);
-    expect(jsCode.match(/interactionId: uuid\(\)/g)).toHaveLength(3);
+    // A command, a click, the root-cause form and a review note.
+    expect(jsCode.match(/interactionId: uuid\(\)/g)).toHaveLength(4);
   });
 
   it('renders the hooks: .message with data-id/kind/tone, .thread, .ephemeral, .guide-step, button[data-action]', () => {
