@@ -1,9 +1,19 @@
 /** Who did something: a person on a chat platform, or Rewind itself for automatic actions. */
 import { z } from 'zod';
 
+/** The chat platforms: every per-platform table (`Record<Platform, …>`) is keyed by these. */
 export const PLATFORMS = ['slack', 'discord', 'console'] as const;
 export const Platform = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof Platform>;
+
+export function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
+
+/** One value per platform, built from a function of the platform. */
+export function perPlatform<T>(make: (platform: Platform) => T): Record<Platform, T> {
+  return Object.fromEntries(PLATFORMS.map((platform) => [platform, make(platform)])) as Record<Platform, T>;
+}
 
 export const Actor = z.object({
   platform: z.enum([...PLATFORMS, 'rewind', 'api']),

@@ -3,15 +3,9 @@
  * Slack: `U…`/`W…` users, `S…` user groups. Discord: user ids, `role:<id>`. Console: user names.
  */
 import { z } from 'zod';
-import { PLATFORMS, type Actor, type Platform } from './actor';
+import { isPlatform, perPlatform, PLATFORMS, type Actor, type Platform } from './actor';
 
-export const ApproverRefs = z
-  .object({
-    slack: z.array(z.string().min(1)).optional(),
-    discord: z.array(z.string().min(1)).optional(),
-    console: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
+export const ApproverRefs = z.object(perPlatform(() => z.array(z.string().min(1)).optional())).strict();
 export type ApproverRefs = z.infer<typeof ApproverRefs>;
 
 export type ApproverRef =
@@ -19,10 +13,18 @@ export type ApproverRef =
   | { kind: 'group'; id: string }
   | { kind: 'role'; id: string };
 
+/** A platform's own spelling of a group, beside the explicit `role:` and `group:` prefixes. */
+const NATIVE_GROUP: Record<Platform, RegExp | undefined> = {
+  // Slack user group ids start with S (users with U or W).
+  slack: /^S[A-Z0-9]+$/,
+  discord: undefined,
+  console: undefined,
+};
+
 export function parseApproverRef(platform: Platform, raw: string): ApproverRef {
   if (raw.startsWith('role:')) return { kind: 'role', id: raw.slice('role:'.length) };
   if (raw.startsWith('group:')) return { kind: 'group', id: raw.slice('group:'.length) };
-  if (platform === 'slack' && /^S[A-Z0-9]+$/.test(raw)) return { kind: 'group', id: raw };
+  if (NATIVE_GROUP[platform]?.test(raw)) return { kind: 'group', id: raw };
   return { kind: 'user', id: raw };
 }
 
@@ -35,7 +37,7 @@ export const NO_GROUPS: GroupDirectory = { members: async () => [] };
 
 /** Every reference of every list, once each, in order. */
 export function mergeRefs(...lists: readonly (ApproverRefs | undefined)[]): ApproverRefs {
-  const merged: Record<Platform, string[]> = { slack: [], discord: [], console: [] };
+  const merged = perPlatform<string[]>(() => []);
   for (const refs of lists) {
     for (const platform of PLATFORMS) for (const ref of refs?.[platform] ?? []) if (!merged[platform].includes(ref)) merged[platform].push(ref);
   }
@@ -43,22 +45,23 @@ export function mergeRefs(...lists: readonly (ApproverRefs | undefined)[]): Appr
 }
 
 export function refsFor(refs: ApproverRefs | undefined, platform: string): readonly string[] {
-  if (!refs || !(platform === 'slack' || platform === 'discord' || platform === 'console')) return [];
+  if (!refs || !isPlatform(platform)) return [];
   return refs[platform] ?? [];
 }
 
 export function countRefs(refs: ApproverRefs | undefined): number {
-  return (refs?.slack?.length ?? 0) + (refs?.discord?.length ?? 0) + (refs?.console?.length ?? 0);
+  return PLATFORMS.reduce((sum, platform) => sum + (refs?.[platform]?.length ?? 0), 0);
 }
 
 /** True when the actor is one of the refs for their platform, directly, by role or by group. */
 export async function isListed(actor: Actor, refs: ApproverRefs | undefined, groups: GroupDirectory): Promise<boolean> {
-  if (actor.platform !== 'slack' && actor.platform !== 'discord' && actor.platform !== 'console') return false;
-  for (const raw of refsFor(refs, actor.platform)) {
-    const ref = parseApproverRef(actor.platform, raw);
+  const platform = actor.platform;
+  if (!isPlatform(platform)) return false;
+  for (const raw of refsFor(refs, platform)) {
+    const ref = parseApproverRef(platform, raw);
     if (ref.kind === 'user' && ref.id === actor.id) return true;
     if (ref.kind === 'role' && (actor.roles ?? []).includes(ref.id)) return true;
-    if (ref.kind === 'group' && (await groups.members(actor.platform, ref.id)).includes(actor.id)) return true;
+    if (ref.kind === 'group' && (await groups.members(platform, ref.id)).includes(actor.id)) return true;
   }
   return false;
 }
@@ -66,7 +69,7 @@ export async function isListed(actor: Actor, refs: ApproverRefs | undefined, gro
 /** Human-readable list for refusal messages, e.g. `<@U0LEAD>`-free plain ids. */
 export function describeRefs(refs: ApproverRefs | undefined): string[] {
   const out: string[] = [];
-  for (const platform of ['slack', 'discord', 'console'] as const) {
+  for (const platform of PLATFORMS) {
     for (const raw of refs?.[platform] ?? []) out.push(`${platform}:${raw}`);
   }
   return out;

@@ -1,6 +1,6 @@
 /** The durable record of one rollback: what was asked, decided, done and measured. Stored as JSON in Redis. */
 import { z } from 'zod';
-import { Actor } from './actor';
+import { Actor, perPlatform } from './actor';
 import { ApproverRefs } from './approvers';
 import { BreakGlassReview } from './break-glass-review';
 import { DatabaseRestore } from './database-restore';
@@ -12,13 +12,7 @@ import { Severity } from './severity';
 import { StepName, StepRecord } from './plan';
 import { CheckResult, VerificationStatus } from './verification';
 
-export const ChannelRefs = z
-  .object({
-    slack: z.array(z.string()).default([]),
-    discord: z.array(z.string()).default([]),
-    console: z.array(z.string()).default([]),
-  })
-  .default({ slack: [], discord: [], console: [] });
+export const ChannelRefs = z.object(perPlatform(() => z.array(z.string()).default([]))).default(perPlatform(() => []));
 export type ChannelRefs = z.infer<typeof ChannelRefs>;
 
 export { Decision } from './decision';

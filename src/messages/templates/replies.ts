@@ -1,4 +1,5 @@
 /** Private replies to the person who typed a command: a refusal that changed nothing, or where to follow their rollback. */
+import { PLATFORMS } from '../../domain/actor';
 import { isRewindError } from '../../domain/errors';
 import { historyOutcome } from '../../domain/history';
 import type { Message } from '../../domain/message';
@@ -12,7 +13,7 @@ export function errorReply(userMessage: string): Message {
 
 /** `the incident channel (slack C0INCIDENT, discord 222)`: the thread lives in each configured channel. */
 function whereToFollow(record: RollbackRecord): string {
-  const channels = (['slack', 'discord', 'console'] as const).flatMap((platform) => record.channels[platform].map((id) => `${platform} ${code(id)}`));
+  const channels = PLATFORMS.flatMap((platform) => record.channels[platform].map((id) => `${platform} ${code(id)}`));
   return channels.length > 0 ? `the thread in the incident channel (${channels.join(', ')})` : `\`/rollback status ${record.id}\``;
 }
 
