@@ -17,7 +17,7 @@ import type { DiscordSettings } from '../chat/discord/discord-settings';
 import type { SlackSettings } from '../chat/slack/slack-settings';
 import { NO_GROUPS, type GroupDirectory } from '../domain/approvers';
 import { newRollbackId } from '../domain/ids';
-import type { ChatSink, Clock, Every, Replier } from '../domain/ports';
+import type { ChatSink, Clock, Every, Replier, RollbackStore } from '../domain/ports';
 import type { CommandInput } from '../engine/commands';
 import type { EngineDeps } from '../engine/engine-deps';
 import { OutboxDrainer } from '../engine/outbox-drainer';
@@ -97,7 +97,8 @@ export interface RewindOptions {
 export interface Rewind {
   service: RollbackService;
   queues: RewindQueues;
-  store: RedisRollbackStore;
+  /** The durable records, through the port (tests and the demo read them; nothing else of Redis shows). */
+  store: RollbackStore;
   keys: Keys;
   url?: string;
   server?: Server;

@@ -263,6 +263,8 @@ export interface RollbackStore {
   outboxEvents(id: string): Promise<OutboundEvent[]>;
   /** Events outside any rollback: refusals that never became one, automation switched on or off. */
   recordGlobalEvent(event: NewAuditEvent, context: Record<string, unknown>): Promise<void>;
+  /** The newest audit events of every rollback and outside them, newest first. */
+  recentAudit(limit: number): Promise<AuditEvent[]>;
 }
 
 /** Durable timers and work hand-off. */

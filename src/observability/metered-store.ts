@@ -57,6 +57,9 @@ export class MeteredStore implements RollbackStore {
   recordGlobalEvent(event: NewAuditEvent, context: Record<string, unknown>): Promise<void> {
     return this.store.recordGlobalEvent(event, context);
   }
+  recentAudit(limit: number): Promise<AuditEvent[]> {
+    return this.store.recentAudit(limit);
+  }
 }
 
 function where(record: RollbackRecord): { service: string; environment: string } {
