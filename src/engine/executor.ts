@@ -186,9 +186,11 @@ export class RollbackExecutor {
     const draft = change.record;
     const step = stepOf(draft, name);
     step.finishedAt = change.now;
-    change.refreshHeader();
+    // A step that succeeded leaves the header to the next step's start (or to the final
+    // transition): re-rendering it here would write, and post, an edit nobody gets to see.
 
     if (outcome instanceof StepFailure) {
+      change.refreshHeader();
       outcome.options.apply?.(draft);
       step.status = 'failed';
       step.detail = outcome.userMessage;
@@ -209,6 +211,7 @@ export class RollbackExecutor {
     }
     if (outcome.awaitDecision) {
       // The verify step stays pending: accepting completes it, retrying runs it again.
+      change.refreshHeader();
       step.status = 'pending';
       step.detail = outcome.detail;
       change.note('verification.completed', REWIND_ACTOR, { data: { status: draft.verification?.status } });
