@@ -59,10 +59,9 @@ export const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('postmortem_draft'), ...base, actor: Actor, rollbackId: z.string().min(1) }),
   /** The RTO report over a window (default: the last 30 days). */
   z.object({ type: z.literal('report'), ...base, actor: Actor, service: z.string().optional(), since: TimeBound.optional(), drills: DrillScope.optional() }),
-  /** A break-glass rollback's review: "Reviewed", a note from the form, and the one reminder (a delayed job). */
+  /** A break-glass rollback's review: "Reviewed", and a note from the form. */
   z.object({ type: z.literal('review'), ...onRollback }),
   z.object({ type: z.literal('review_note'), ...onRollback, note: z.string().trim().min(1).max(REVIEW_NOTE_MAX) }),
-  z.object({ type: z.literal('remind_review'), rollbackId: z.string().min(1) }),
   z.object({ type: z.literal('releases'), ...base, actor: Actor, service: z.string(), environment: z.string().optional() }),
   z.object({ type: z.literal('help'), ...base, actor: Actor }),
   z.object({ type: z.enum(['unlock', 'pause_auto', 'resume_auto']), ...base, actor: Actor, service: z.string().min(1), environment: z.string().optional() }),

@@ -91,11 +91,11 @@ export class RollbackService {
   reviewNote(id: string, actor: Actor, note: string): Promise<RollbackRecord> {
     return addReviewNote(this.deps, id, actor, note);
   }
-  /** The review's one reminder, when due; for the delayed job. */
+  /** The review's one reminder, when due; for its delayed job on the outbox queue. */
   remindReview(id: string): Promise<RollbackRecord> {
     return remindReview(this.deps, id);
   }
-  /** Drill reminders for overdue environments, once per period across replicas; for the job scheduler. */
+  /** Drill reminders for overdue environments, once per period across replicas; for the outbox queue's job scheduler. */
   checkDrills(): Promise<DrillCheck> {
     return checkDrills(this.deps);
   }
@@ -186,9 +186,6 @@ export class RollbackService {
         return undefined;
       case 'review_note':
         await this.reviewNote(command.rollbackId, command.actor, command.note);
-        return undefined;
-      case 'remind_review':
-        await this.remindReview(command.rollbackId);
         return undefined;
     }
   }

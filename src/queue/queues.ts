@@ -119,14 +119,15 @@ export class BullScheduler implements Scheduler {
   }
 
   /**
-   * The break-glass review's one reminder: a delayed command, one job per rollback and due time. A
-   * second call (a retried commit, the periodic re-arm) adds nothing while the job exists, and the
-   * record says whether the reminder went out, so a job that runs twice posts once.
+   * The break-glass review's one reminder: a delayed job on the outbox queue (housekeeping that ends
+   * in a chat post, beside the sweep; chat commands stay alone on theirs), one per rollback and due
+   * time. A second call (a retried commit, the periodic re-arm) adds nothing while the job exists,
+   * and the record says whether the reminder went out, so a job that runs twice posts once.
    */
   async remindReview(rollbackId: string, atMs: number): Promise<void> {
-    await this.queues.commands.add(
+    await this.queues.outbox.add(
       'remind_review',
-      { type: 'remind_review', rollbackId },
+      { rollbackId },
       { jobId: `review-${jobIdPart(rollbackId)}-${atMs}`, delay: Math.max(0, atMs - this.clock.now()), attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: WEEK_S } },
     );
   }

@@ -105,9 +105,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const outbox = new Worker<DeliverJob>(
     QUEUE_NAMES.outbox,
     async (job) => {
-      // The drill check rides the outbox queue's scheduler like the sweep: periodic housekeeping, no chat command.
+      // Housekeeping that ends in chat posts rides this queue like the sweep: the drill check and review reminders.
       if (job.name === 'check_drills') {
         await deps.service.checkDrills();
+        return;
+      }
+      if (job.name === 'remind_review') {
+        await deps.service.remindReview(DeliverJob.parse(job.data).rollbackId);
         return;
       }
       if (job.name === 'sweep') {

@@ -4,7 +4,7 @@
  * in the incident channel. Neither mentions anyone: the approvers are listed by id, as text.
  */
 import { historyOutcome } from '../../domain/history';
-import type { Message } from '../../domain/message';
+import type { Message, Section } from '../../domain/message';
 import { countRefs, type ApproverRefs } from '../../domain/approvers';
 import type { BreakGlassReview } from '../../domain/break-glass-review';
 import type { RollbackRecord } from '../../domain/rollback-record';
@@ -15,13 +15,19 @@ import { compose, field } from './compose';
 
 type Reviewed = RollbackRecord & { review: BreakGlassReview };
 
-function whoMayReview(record: Reviewed, approvers: ApproverRefs) {
+/** The environment's approvers, as plain ids (no mention), or what to fix when there are none. */
+function reviewers(approvers: ApproverRefs): Section {
   if (countRefs(approvers) === 0) {
     return { heading: 'Who may review', text: 'No approvers are configured for this environment, so nobody can mark this reviewed: add approvers under `approvals` in the catalog.' };
   }
-  const section = approversSection(approvers);
+  return { heading: 'Who may review', text: approversSection(approvers).text ?? '' };
+}
+
+function whoMayReview(record: Reviewed, approvers: ApproverRefs): Section {
+  const section = reviewers(approvers);
+  if (countRefs(approvers) === 0) return section;
   const own = record.policy.selfApproval ? 'The requester may review it too (self-approval is on).' : `${who(record.requester)} requested it, so someone else must mark it reviewed.`;
-  return { heading: 'Who may review', text: `${section.text ?? ''}\n${own}` };
+  return { ...section, text: `${section.text ?? ''}\n${own}` };
 }
 
 function notesSection(review: BreakGlassReview) {
@@ -79,7 +85,7 @@ export function reviewReminder(record: RollbackRecord, now: number): Message {
     text:
       `Rollback ${record.id} (${record.severity}, requested by ${who(record.requester)}) ran without approval and ended ${since ? `${since} ago` : 'a while ago'}; ` +
       "nobody has reviewed it yet. An approver of this environment: open the review card in the rollback's thread and press Reviewed. This is the only reminder.",
-    sections: [review ? approversSection(review.approvers) : undefined].map((s) => (s ? { ...s, heading: 'Who may review' } : undefined)),
+    sections: [review ? reviewers(review.approvers) : undefined],
     footer: [`Rollback ${record.id} · break-glass review`],
     fallback: title,
   });

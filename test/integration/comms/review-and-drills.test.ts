@@ -201,8 +201,8 @@ ${environment('production', 'C0PAY', payments.url, '        drills: { every: 30d
 
     // The reminder job retried, run again by this worker and by the timer's re-arm: nothing more is posted.
     await Promise.all([h.rewind.service.remindReview(id), h.rewind.service.remindReview(id), h.rewind.service.checkDrills()]);
-    await h.rewind.queues.commands.add('remind_review', { type: 'remind_review', rollbackId: id });
-    await waitFor(() => h.rewind.queues.commands.getJobCounts('waiting', 'active', 'delayed'), (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) === 0, { what: 'the queued reminder to run' });
+    await h.rewind.queues.outbox.add('remind_review', { rollbackId: id });
+    await waitFor(() => h.rewind.queues.outbox.getJobCounts('waiting', 'active'), (c) => (c['waiting'] ?? 0) + (c['active'] ?? 0) === 0, { what: 'the queued reminder to run' });
     await settled(h, id);
     expect(slack.thread('C0INCIDENT', header.ts).filter((m) => blocks(m).includes('is still unreviewed'))).toHaveLength(1);
     expect((await h.rewind.store.auditTrail(id)).filter((e) => e.type === 'review.reminded')).toHaveLength(1);
