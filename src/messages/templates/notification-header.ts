@@ -46,7 +46,9 @@ export function stateTone(record: RollbackRecord): Tone {
 
 /** `Rollback of checkout-api (production): waiting for approval`. */
 export function headerTitle(record: RollbackRecord): string {
-  return `Rollback of ${serviceLabel(record)}: ${stateLabel(historyOutcome(record)).toLowerCase()}`;
+  // A drill says so first: nobody scanning the channel may take it for an incident.
+  const what = record.trigger.kind === 'drill' ? 'DRILL — practice rollback' : 'Rollback';
+  return `${what} of ${serviceLabel(record)}: ${stateLabel(historyOutcome(record)).toLowerCase()}`;
 }
 
 /** `1 of 2: Lead`, or why no approval is needed. */
