@@ -26,9 +26,9 @@ describe('notificationHeader', () => {
   });
 
   it('titles a drill as a drill, so nobody scanning the channel takes it for an incident', () => {
-    const drill = notificationHeader(makeRecord({ state: 'running', trigger: { kind: 'drill', source: 'slack', evidence: [] } }));
+    const drill = header(makeRecord({ state: 'running', trigger: { kind: 'drill', source: 'slack', evidence: [] } }));
     expect(drill.title).toMatch(/^DRILL — practice rollback of checkout-api \(production\): /);
-    expect(notificationHeader(makeRecord({ state: 'running' })).title).toMatch(/^Rollback of checkout-api/);
+    expect(header(makeRecord({ state: 'running' })).title).toMatch(/^Rollback of checkout-api/);
   });
 
   it('says the target is still to be resolved when the provider could not tell', () => {
