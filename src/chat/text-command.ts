@@ -49,29 +49,12 @@ function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: 
       return { kind: 'open_form' };
     case 'help':
       return { kind: 'help' };
-    case 'rollback': {
-      const target = catalog.resolve(parsed.service, parsed.environment);
-      return enqueue(
-        {
-          type: 'request',
-          reply,
-          request: {
-            service: target.service,
-            environment: target.environment,
-            ...(parsed.to ? { targetRelease: parsed.to } : {}),
-            ...(parsed.severity ? { severity: parsed.severity } : {}),
-            ...(parsed.reason ? { reason: parsed.reason } : {}),
-            dryRun: parsed.dryRun,
-            requester: actor,
-            origin: { platform, ...(context.channelId ? { channelId: context.channelId } : {}), interactionId },
-            trigger: { kind: 'manual', source: platform, evidence: [] },
-          },
-        },
-        `${parsed.dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`,
-      );
-    }
+    case 'rollback':
     case 'drill': {
       const target = catalog.resolve(parsed.service, parsed.environment);
+      const where = `${target.service} (${target.environment})`;
+      const drill = parsed.verb === 'drill';
+      const dryRun = parsed.verb === 'rollback' && parsed.dryRun;
       return enqueue(
         {
           type: 'request',
@@ -82,13 +65,13 @@ function toOutcome(parsed: ParsedCommand, context: TextCommandContext, catalog: 
             ...(parsed.to ? { targetRelease: parsed.to } : {}),
             ...(parsed.severity ? { severity: parsed.severity } : {}),
             ...(parsed.reason ? { reason: parsed.reason } : {}),
-            dryRun: false,
+            dryRun,
             requester: actor,
             origin: { platform, ...(context.channelId ? { channelId: context.channelId } : {}), interactionId },
-            trigger: { kind: 'drill', source: platform, evidence: [] },
+            trigger: { kind: drill ? 'drill' : 'manual', source: platform, evidence: [] },
           },
         },
-        `Drill of ${target.service} (${target.environment}) requested — a real rollback, timed against the RTO…`,
+        drill ? `Drill of ${where} requested — a real rollback, timed against the RTO…` : `${dryRun ? 'Dry run' : 'Rollback'} of ${where} requested — checking policy…`,
       );
     }
     case 'status':
