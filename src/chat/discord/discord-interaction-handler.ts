@@ -96,6 +96,27 @@ export class DiscordInteractionHandler {
     }
   }
 
+  /** `/rollback start` and `/rollback drill`: the same request, told apart by its trigger. */
+  private requestCommand(interaction: Interaction, target: { service: string; environment: string }, values: Record<string, unknown>, how: { dryRun: boolean; trigger: 'manual' | 'drill' }): CommandInput {
+    const severity = choice(Severity, values['severity'], 'severity', Severity.options);
+    const dedupeId = `discord-${interaction.id}`;
+    return {
+      type: 'request',
+      reply: this.replyTo(interaction),
+      request: {
+        service: target.service,
+        environment: target.environment,
+        ...(str(values['to']) ? { targetRelease: str(values['to'])! } : {}),
+        ...(severity ? { severity } : {}),
+        ...(str(values['reason']) ? { reason: str(values['reason'])! } : {}),
+        dryRun: how.dryRun,
+        requester: interactionActor(interaction),
+        origin: { platform: 'discord', ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), interactionId: dedupeId },
+        trigger: { kind: how.trigger, source: 'discord', evidence: [] },
+      },
+    };
+  }
+
   private replyTo(interaction: Interaction, deferred = false) {
     const where = { ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), ...(interaction.guild_id ? { guildId: interaction.guild_id } : {}) };
     return { platform: 'discord', data: { applicationId: interaction.application_id, token: interaction.token, ...where, ...(deferred ? { deferred: true } : {}) } };
@@ -120,24 +141,8 @@ export class DiscordInteractionHandler {
     switch (name) {
       case 'start': {
         const target = catalog.resolve(str(values['service']) ?? '', str(values['environment']));
-        const severity = values['severity'] === undefined ? undefined : Severity.safeParse(values['severity']);
-        if (severity && !severity.success) throw new ValidationError(`Unknown severity \`${String(values['severity'])}\`. Valid: ${Severity.options.join(', ')}.`);
         const dryRun = values['dry_run'] === true;
-        const command: CommandInput = {
-          type: 'request',
-          reply: this.replyTo(interaction),
-          request: {
-            service: target.service,
-            environment: target.environment,
-            ...(str(values['to']) ? { targetRelease: str(values['to'])! } : {}),
-            ...(severity?.success ? { severity: severity.data } : {}),
-            ...(str(values['reason']) ? { reason: str(values['reason'])! } : {}),
-            dryRun,
-            requester: actor,
-            origin: { platform: 'discord', ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), interactionId: dedupeId },
-            trigger: { kind: 'manual', source: 'discord', evidence: [] },
-          },
-        };
+        const command = this.requestCommand(interaction, target, values, { dryRun, trigger: 'manual' });
         return (await this.enqueue(command, dedupeId)) ?? privateText(`${dryRun ? 'Dry run' : 'Rollback'} of ${target.service} (${target.environment}) requested — checking policy…`);
       }
       case 'drill': {
@@ -145,22 +150,7 @@ export class DiscordInteractionHandler {
         const environment = str(values['environment']);
         if (!service || !environment) throw new ValidationError('A drill names the service and the environment, e.g. `/rollback drill service:checkout-api environment:staging`.');
         const target = catalog.resolve(service, environment);
-        const severity = choice(Severity, values['severity'], 'severity', Severity.options);
-        const command: CommandInput = {
-          type: 'request',
-          reply: this.replyTo(interaction),
-          request: {
-            service: target.service,
-            environment: target.environment,
-            ...(str(values['to']) ? { targetRelease: str(values['to'])! } : {}),
-            ...(severity ? { severity } : {}),
-            ...(str(values['reason']) ? { reason: str(values['reason'])! } : {}),
-            dryRun: false,
-            requester: actor,
-            origin: { platform: 'discord', ...(interaction.channel_id ? { channelId: interaction.channel_id } : {}), interactionId: dedupeId },
-            trigger: { kind: 'drill', source: 'discord', evidence: [] },
-          },
-        };
+        const command = this.requestCommand(interaction, target, values, { dryRun: false, trigger: 'drill' });
         return (await this.enqueue(command, dedupeId)) ?? privateText(`Drill of ${target.service} (${target.environment}) requested — a real rollback, timed against the RTO…`);
       }
       case 'status':
