@@ -25,8 +25,6 @@ const SHARED = ['domain', 'messages', 'engine', 'json', 'auth', 'redis', 'observ
 
 /** Adapters: the core and the shared plumbing, never each other. */
 const ADAPTERS = Object.fromEntries(['chat', 'store', 'providers', 'verifiers', 'triggers', 'queue', 'http', 'paging', 'database', 'plan-steps'].map((name) => [name, SHARED]));
-// The catalog's database steps keep what the database adapter restores: one dump format, one API client.
-ADAPTERS['plan-steps'] = [...SHARED, 'database'];
 
 /**
  * Type-only imports that cross adapters on purpose: the HTTP route contract (chat fronts and

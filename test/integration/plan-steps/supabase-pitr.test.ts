@@ -9,7 +9,7 @@ import { utcOf } from '../../../src/database/supabase-management-api';
 import { SupabasePitrRestorer } from '../../../src/database/supabase-pitr-restorer';
 import type { RestoreContext } from '../../../src/domain/ports';
 import type { PostgresDumpPoint, SupabasePitrPoint } from '../../../src/domain/restore-point';
-import { SupabasePitrStep } from '../../../src/plan-steps/supabase-pitr-step';
+import { SupabasePitrStep } from '../../../src/database/supabase-pitr-step';
 import { FakeSupabase } from '../../fakes/supabase-management-api';
 import { FastClock, fastHttp } from '../../support/fast-clock';
 

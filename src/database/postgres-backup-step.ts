@@ -10,8 +10,8 @@ import type { PostgresBackupStepConfig } from '../config/catalog-schema';
 import type { Clock, PlanStepContext, PlanStepOutcome, PlanStepRunner } from '../domain/ports';
 import { describeDuration } from '../outbound/http-errors';
 import { runCommand } from '../process/run-command';
-import { describeBytes, sha256 } from '../database/dump-file';
-import { libpqEnvironment } from '../database/libpq-environment';
+import { describeBytes, sha256 } from './dump-file';
+import { libpqEnvironment } from './libpq-environment';
 
 export class PostgresBackupStep implements PlanStepRunner {
   constructor(

@@ -6,7 +6,7 @@
 import type { SupabasePitrStepConfig } from '../config/catalog-schema';
 import type { Clock, PlanStepContext, PlanStepOutcome, PlanStepRunner } from '../domain/ports';
 import type { SupabasePitrPoint } from '../domain/restore-point';
-import { SupabaseManagementApi, utcOf } from '../database/supabase-management-api';
+import { SupabaseManagementApi, utcOf } from './supabase-management-api';
 import type { HttpClient } from '../outbound/http-client';
 
 export class SupabasePitrStep implements PlanStepRunner {
