@@ -316,6 +316,11 @@ export interface Notices {
  */
 export interface ChatSink {
   readonly name: string;
+  /**
+   * Delivering an event again is harmless (it finds what it posted and edits or skips it), so the
+   * outbox may record progress once per batch instead of once per event.
+   */
+  readonly replaySafe?: boolean;
   /** Whether this sink has anywhere to post for this rollback (e.g. a Slack channel is configured). */
   handles(conversation: Conversation): boolean;
   deliver(event: OutboundEvent, conversation: Conversation): Promise<void>;

@@ -115,16 +115,29 @@ export class OutboxDrainer {
     for (;;) {
       const batch = await this.log.pending(record.id, sink.name, BATCH);
       if (batch.length === 0) return;
-      if (handles) {
-        for (const { item, event } of collapseSuperseded(batch)) {
-          await sink.deliver(event, record);
-          this.observe(sink.name, 'delivered');
-          // Delivered up to here: a crash now re-delivers nothing before this position.
-          await this.log.advance(record.id, sink.name, item.position);
-        }
-      }
+      if (handles) await this.deliverBatch(sink, record, collapseSuperseded(batch));
       await this.log.advance(record.id, sink.name, batch.at(-1)!.position);
       if (batch.length < BATCH) return;
+    }
+  }
+
+  /**
+   * Delivered up to an event: a crash after it re-delivers nothing before it. A sink that replays
+   * harmlessly is advanced once per batch instead (by the caller), or up to its last delivery when
+   * one fails, so a retry does not redo what got through.
+   */
+  private async deliverBatch(sink: ChatSink, record: Conversation, items: readonly { item: { position: string }; event: OutboundEvent }[]): Promise<void> {
+    let unrecorded: string | undefined;
+    try {
+      for (const { item, event } of items) {
+        await sink.deliver(event, record);
+        this.observe(sink.name, 'delivered');
+        if (sink.replaySafe) unrecorded = item.position;
+        else await this.log.advance(record.id, sink.name, item.position);
+      }
+      unrecorded = undefined;
+    } finally {
+      if (unrecorded) await this.log.advance(record.id, sink.name, unrecorded);
     }
   }
 

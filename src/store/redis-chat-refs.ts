@@ -17,6 +17,7 @@ export class RedisChatRefs implements ChatRefs {
 
   async set(rollbackId: string, key: string, value: string): Promise<void> {
     const hash = this.keys.chatRefs(rollbackId);
-    await this.redis.multi().hset(hash, key, value).expire(hash, TTL_SECONDS).exec();
+    // Pipelined, not a transaction: should the EXPIRE be lost, the next set of the rollback renews it.
+    await Promise.all([this.redis.hset(hash, key, value), this.redis.expire(hash, TTL_SECONDS)]);
   }
 }

@@ -47,6 +47,8 @@ function postedId(ref: string | undefined): string | undefined {
 
 export class DiscordSink implements ChatSink {
   readonly name = 'discord';
+  /** Posts are found again by their refs (and, after a lost answer, by metadata or nonce). */
+  readonly replaySafe = true;
 
   constructor(
     private readonly rest: Pick<REST, 'post' | 'patch'>,

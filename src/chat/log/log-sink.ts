@@ -6,6 +6,8 @@ import type { Logger } from '../../observability/logger';
 
 export class LogSink implements ChatSink {
   readonly name = 'log';
+  /** A line logged twice after a crash misleads nobody. */
+  readonly replaySafe = true;
 
   constructor(private readonly logger: Logger) {}
 

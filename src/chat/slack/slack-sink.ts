@@ -82,6 +82,8 @@ const POST_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
 
 export class SlackSink implements ChatSink {
   readonly name = 'slack';
+  /** Posts are found again by their refs (and, after a lost answer, by metadata or nonce). */
+  readonly replaySafe = true;
   private workspaceUrl: Promise<string | undefined> | undefined;
 
   constructor(
