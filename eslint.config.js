@@ -1,7 +1,7 @@
 // ESLint: typescript-eslint's recommended rules, plus the architecture's import boundaries.
 const tseslint = require('typescript-eslint');
 const js = require('@eslint/js');
-const { CORE, LAYERS, TYPE_ONLY, WIRING } = require('./scripts/layers.js');
+const { CORE, LAYERS, WIRING } = require('./scripts/layers.js');
 
 const ADAPTERS = ['bullmq', 'ioredis', 'undici', '@slack/*', 'discord.js', '@discordjs/*', 'node:http', 'pino', 'yaml'];
 const FOLDERS = [...Object.keys(LAYERS), ...WIRING];
@@ -10,12 +10,8 @@ const FOLDERS = [...Object.keys(LAYERS), ...WIRING];
 function layerRule(folder) {
   const allowed = new Set([folder, ...LAYERS[folder]]);
   const patterns = [];
-  for (const other of FOLDERS.filter((f) => !allowed.has(f))) {
-    const typeOnly = Object.entries(TYPE_ONLY).filter(([path, users]) => path.startsWith(`${other}/`) && users.includes(folder));
-    const message = `src/${folder} may import only ${[...allowed].join(', ')} (scripts/layers.js); pass what it needs in from the composition root (src/app).`;
-    patterns.push({ group: [`**/${other}/**`, `**/${other}`, ...typeOnly.map(([path]) => `!**/${path}`)], message });
-    for (const [path] of typeOnly) patterns.push({ group: [`**/${path}`], allowTypeImports: true, message: `src/${folder} may use ${path} for its types only.` });
-  }
+  const message = `src/${folder} may import only ${[...allowed].join(', ')} (scripts/layers.js); pass what it needs in from the composition root (src/app).`;
+  for (const other of FOLDERS.filter((f) => !allowed.has(f))) patterns.push({ group: [`**/${other}/**`, `**/${other}`], message });
   if (folder in CORE) for (const pkg of ADAPTERS) patterns.push({ group: [pkg], message: 'The core (domain, engine, messages) must not import adapters.' });
   return { files: [`src/${folder}/**/*.ts`], rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
 }

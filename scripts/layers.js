@@ -14,6 +14,8 @@ const NEUTRAL = {
   json: [],
   auth: [],
   redis: [],
+  // The inbound HTTP contract (a route's request and answer), which chat fronts and webhooks declare.
+  inbound: [],
   observability: ['domain', 'outbound'],
   outbound: ['domain', 'observability'],
   process: ['observability'],
@@ -21,20 +23,14 @@ const NEUTRAL = {
   config: ['domain', 'json'],
 };
 
-const SHARED = ['domain', 'messages', 'engine', 'json', 'auth', 'redis', 'observability', 'outbound', 'process', 'config'];
+const SHARED = ['domain', 'messages', 'engine', 'json', 'auth', 'redis', 'inbound', 'observability', 'outbound', 'process', 'config'];
 
 /** Adapters: the core and the shared plumbing, never each other. */
 const ADAPTERS = Object.fromEntries(['chat', 'store', 'providers', 'verifiers', 'triggers', 'queue', 'http', 'paging', 'database', 'plan-steps'].map((name) => [name, SHARED]));
-
-/**
- * Type-only imports that cross adapters on purpose: the HTTP route contract (chat fronts and
- * webhooks hand their routes to the one server) and nothing else.
- */
-const TYPE_ONLY = { 'http/router': ['chat', 'triggers'] };
 
 /** The composition root, the demo and the CLI wire everything and may import anything. */
 const WIRING = ['app', 'demo'];
 
 const LAYERS = { ...CORE, ...NEUTRAL, ...ADAPTERS };
 
-module.exports = { CORE, NEUTRAL, ADAPTERS, LAYERS, TYPE_ONLY, WIRING };
+module.exports = { CORE, NEUTRAL, ADAPTERS, LAYERS, WIRING };

@@ -2,7 +2,7 @@
 import type { GroupDirectory } from '../domain/approvers';
 import type { ChatSink, Clock, IntegrationFactory, Replier, RollbackStore, ServiceCatalog } from '../domain/ports';
 import type { CommandInput } from '../engine/commands';
-import type { Route } from '../http/router';
+import type { Route } from '../inbound/route';
 import type { Logger } from '../observability/logger';
 import type { ChatRefs } from '../domain/chat-refs';
 

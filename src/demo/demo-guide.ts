@@ -1,7 +1,7 @@
 /** The guided first run shown on the demo console, and the demo-only routes its buttons call. */
 import { randomBytes } from 'node:crypto';
 import type { Guide } from '../chat/console/console-routes';
-import type { Route } from '../http/router';
+import type { Route } from '../inbound/route';
 import type { BlueGreenService } from './bluegreen-service';
 import type { RenderService } from './render-service';
 

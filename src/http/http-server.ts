@@ -2,7 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../observability/logger';
-import type { HttpResponse, Router } from './router';
+import type { HttpResponse } from '../inbound/route';
+import type { Router } from './router';
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /**

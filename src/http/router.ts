@@ -1,32 +1,5 @@
 /** Routes by method and path pattern (`/api/rollbacks/:id`); adapters add theirs at wiring time. */
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-
-export interface HttpRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  /** The exact bytes received: signature checks need them unparsed. */
-  rawBody: Buffer;
-  params: Record<string, string>;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers?: Record<string, string>;
-  /** Objects are sent as JSON. */
-  body?: unknown;
-  /** A long-lived response (Server-Sent Events): written by the route until the client goes away. */
-  stream?: (res: ServerResponse) => void;
-}
-
-export type Handler = (request: HttpRequest) => Promise<HttpResponse> | HttpResponse;
-
-export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  handler: Handler;
-}
+import type { Handler, Route } from '../inbound/route';
 
 interface Compiled extends Route {
   pattern: RegExp;

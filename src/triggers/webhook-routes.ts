@@ -9,7 +9,7 @@ import type { AutomationState } from '../domain/automation';
 import { isRewindError } from '../domain/errors';
 import type { Clock, ServiceCatalog } from '../domain/ports';
 import type { CommandInput } from '../engine/commands';
-import type { HttpRequest, HttpResponse, Route } from '../http/router';
+import type { HttpRequest, HttpResponse, Route } from '../inbound/route';
 import type { Logger } from '../observability/logger';
 import { AlertmanagerPayload, deployPayloadSchema, GenericPayload, GrafanaPayload, parsePayload } from './alert-payloads';
 import { alertmanagerSignals, genericSignals, grafanaSignals, type SignalBatch } from './alert-signals';

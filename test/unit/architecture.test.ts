@@ -6,10 +6,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 
-const { CORE, LAYERS, TYPE_ONLY, WIRING } = require('../../scripts/layers.js') as {
+const { CORE, LAYERS, WIRING } = require('../../scripts/layers.js') as {
   CORE: Record<string, string[]>;
   LAYERS: Record<string, string[]>;
-  TYPE_ONLY: Record<string, string[]>;
   WIRING: string[];
 };
 
@@ -23,17 +22,9 @@ function files(dir: string): string[] {
   });
 }
 
-interface Import {
-  spec: string;
-  typeOnly: boolean;
-}
-
-function imports(file: string): Import[] {
+function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [
-    ...[...text.matchAll(/(import|export)(\s+type)?[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => ({ spec: m[3]!, typeOnly: Boolean(m[2]) })),
-    ...[...text.matchAll(/(?:import|require)\(['"]([^'"]+)['"]\)/g)].map((m) => ({ spec: m[1]!, typeOnly: false })),
-  ];
+  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/(?:import|require)\(['"]([^'"]+)['"]\)/g)].map((m) => m[1]!);
 }
 
 /** src/<folder>/… of a relative import, or undefined for a package. */
@@ -54,15 +45,13 @@ describe('architecture', () => {
     it(`src/${folder} imports only ${[folder, ...LAYERS[folder]!].join(', ')}`, () => {
       const offences: string[] = [];
       for (const file of files(join(SRC, folder))) {
-        for (const { spec, typeOnly } of imports(file)) {
+        for (const spec of imports(file)) {
           const target = folderOf(file, spec);
           if (target === undefined) {
             if (folder in CORE && !CORE_PACKAGES.includes(spec)) offences.push(`${relative(SRC, file)} → ${spec}`);
             continue;
           }
           if (target === folder || LAYERS[folder]!.includes(target)) continue;
-          const path = relative(SRC, resolve(dirname(file), spec));
-          if (typeOnly && TYPE_ONLY[path]?.includes(folder)) continue;
           offences.push(`${relative(SRC, file)} → ${spec}`);
         }
       }

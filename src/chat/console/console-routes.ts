@@ -11,7 +11,7 @@ import { isRewindError } from '../../domain/errors';
 import { ButtonAction, type Message } from '../../domain/message';
 import { errorReply, infoReply, QUEUE_DOWN } from '../../messages/templates/replies';
 import { helpMessage } from '../../messages/templates/help';
-import type { HttpRequest, HttpResponse, Route } from '../../http/router';
+import type { HttpRequest, HttpResponse, Route } from '../../inbound/route';
 import { buttonClickToOutcome } from '../button-click';
 import type { ChatIngressDeps } from '../chat-front';
 import { textCommandToOutcome } from '../text-command';

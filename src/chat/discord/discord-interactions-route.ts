@@ -1,7 +1,7 @@
 /** POST /discord/interactions: Ed25519-verified HTTP interactions (bad or missing signature: 401, nothing queued). */
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../../domain/ports';
-import type { Route } from '../../http/router';
+import type { Route } from '../../inbound/route';
 import type { Logger } from '../../observability/logger';
 import type { DiscordInteractionHandler } from './discord-interaction-handler';
 import { Interaction } from './discord-payloads';

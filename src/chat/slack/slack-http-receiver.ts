@@ -5,7 +5,7 @@
  */
 import { verifySlackRequest, type App, type Receiver } from '@slack/bolt';
 import type { Clock } from '../../domain/ports';
-import type { HttpRequest, HttpResponse, Route } from '../../http/router';
+import type { HttpRequest, HttpResponse, Route } from '../../inbound/route';
 import type { Logger } from '../../observability/logger';
 import { HandledSlackBody } from './slack-payloads';
 

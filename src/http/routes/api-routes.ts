@@ -14,7 +14,7 @@ import { ROLLBACK_STATES, RollbackState } from '../../domain/rollback-state';
 import { parseTimeBound, resolveTimeBound, TIME_BOUND_HINT } from '../../domain/time-window';
 import { findRecords, NoSuchRollbackError, postmortemOf, RECORD_SCAN_LIMIT, rtoReportOf } from '../../engine/records';
 import { historyFile } from '../../messages/history-export';
-import type { HttpRequest, HttpResponse, Route } from '../router';
+import type { HttpRequest, HttpResponse, Route } from '../../inbound/route';
 import { requireBearer } from './bearer-auth';
 
 /** A time bound typed as `30d` or an ISO date, read against the request's now. */

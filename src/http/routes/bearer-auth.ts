@@ -1,6 +1,6 @@
 /** The API's bearer-token check: the 401 to send, or nothing when the request carries the token. */
 import { presentedBearer, secretMatches } from '../../auth/bearer-token';
-import type { HttpRequest, HttpResponse } from '../router';
+import type { HttpRequest, HttpResponse } from '../../inbound/route';
 
 /** Undefined when the request carries the token; otherwise the 401 to send. */
 export function requireBearer(request: HttpRequest, token: string): HttpResponse | undefined {

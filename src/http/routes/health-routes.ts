@@ -1,5 +1,5 @@
 /** Liveness (the process answers) and readiness (catalog loaded, Redis reachable). */
-import type { Route } from '../router';
+import type { Route } from '../../inbound/route';
 
 export interface ReadinessCheck {
   name: string;

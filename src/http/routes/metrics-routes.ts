@@ -2,7 +2,7 @@
  * `GET /metrics` for Prometheus. Unauthenticated, as scrapers expect on an internal port: it carries
  * counts and durations labelled with catalog names only, never a secret or user text.
  */
-import type { Route } from '../router';
+import type { Route } from '../../inbound/route';
 
 export interface MetricsSource {
   exposition(): Promise<{ contentType: string; body: string }>;
