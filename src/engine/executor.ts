@@ -100,9 +100,11 @@ export class RollbackExecutor {
             });
       this.deps.logger.warn({ rollbackId: id, step: name, err: error }, 'rollback step failed');
     }
+    // Locked before "succeeded" is committed: nobody ever sees a finished rollback whose environment
+    // automatic rollback could still act on, and a worker dying in between leaves it locked, not open.
+    if (name === 'summarize' && !(outcome instanceof StepFailure)) await this.lockAfterRollback(record);
     const finished = await transact<Flow>(this.deps, id, (current, change) => this.finish(current, change, run, name, outcome), record);
     await this.keepPlatformHold(finished.record);
-    if (name === 'summarize' && finished.record.state === 'succeeded') await this.lockAfterRollback(finished.record);
     return { flow: finished.result, record: finished.record };
   }
 
