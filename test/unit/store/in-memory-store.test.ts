@@ -2,7 +2,4 @@
 import { rollbackStoreContract } from '../../contract/rollback-store-contract';
 import { InMemoryRollbackStore } from '../../fakes/in-memory-rollback-store';
 
-rollbackStoreContract('in memory', (now) => {
-  const store = new InMemoryRollbackStore(now);
-  return { store, recentAudit: (limit) => store.recentAudit(limit) };
-});
+rollbackStoreContract('in memory', (now) => ({ store: new InMemoryRollbackStore(now) }));
