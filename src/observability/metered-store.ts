@@ -6,6 +6,7 @@
 import type { AuditEvent, NewAuditEvent } from '../domain/audit';
 import type { OutboundEvent } from '../domain/outbound-event';
 import type { Commit, CreateResult, RecordListQuery, RollbackStore } from '../domain/ports';
+import { recoveryOf } from '../domain/recovery';
 import type { RollbackRecord } from '../domain/rollback-record';
 import type { RollbackState } from '../domain/rollback-state';
 import type { Metrics } from './metrics';
@@ -91,14 +92,10 @@ function countTransition(metrics: Metrics, record: RollbackRecord, from: Rollbac
   // Only the first run is held to the RTO: a retried verification (run 2, 3…) follows a failure that
   // was counted already, or an operator choosing to look again, which says nothing new about recovery.
   const firstRun = record.run <= 1;
-  if (to === 'succeeded') {
-    const recoveredMs = (record.timings.verifiedAt ?? at) - record.timings.requestedAt;
-    metrics.recovery.observe(labels, seconds(recoveredMs));
-    if (firstRun && record.rtoMs !== undefined && recoveredMs > record.rtoMs) metrics.rtoMissed.inc(labels);
-  } else if (to === 'failed' && firstRun && record.rtoMs !== undefined) {
-    // A failed rollback has not recovered the service within any RTO.
-    metrics.rtoMissed.inc(labels);
-  }
+  // Measured as the post-mortem, the exports and the RTO report measure it, so they never disagree.
+  const recovery = recoveryOf(record);
+  if (recovery.ms !== undefined) metrics.recovery.observe(labels, seconds(recovery.ms));
+  if (firstRun && recovery.rtoMet === false) metrics.rtoMissed.inc(labels);
 }
 
 function countStep(metrics: Metrics, record: RollbackRecord, event: NewAuditEvent): void {

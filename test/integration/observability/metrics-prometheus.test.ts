@@ -20,7 +20,9 @@ describeWithPrometheus('metrics scraped by Prometheus', () => {
 
   beforeAll(async () => {
     target = await startTarget({ blue: { version: '2.4.0' }, green: { version: '2.4.1' }, live: 'green' });
-    h = await startHarness(bluegreenCatalog(target.url), { http: true });
+    // A health check, so each rollback ends in a verified recovery (what the recovery histogram measures).
+    const verify = `        verify:\n          - { type: http, name: health, url: ${target.url}/health, expect: { status: 200, json: { health: healthy } } }`;
+    h = await startHarness(bluegreenCatalog(target.url, verify), { http: true });
     prometheus = await startPrometheus([h.rewind.url!]);
   });
   afterAll(async () => {
