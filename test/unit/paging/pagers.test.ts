@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { systemClock } from '../../../src/app/system-clock';
-import type { ChatRefs } from '../../../src/domain/chat-refs';
+import { InMemoryChatRefs } from '../../fakes/in-memory-chat-refs';
 import { NO_COMMS, type IncidentComms } from '../../../src/domain/incident-comms';
 import { RetryLaterError } from '../../../src/domain/errors';
 import { Message } from '../../../src/domain/message';
@@ -27,16 +27,6 @@ import { makeRecord } from '../../support/record-factory';
 const PD_KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
 const OG_KEY = 'opsgenie-key-for-unit-tests-42';
 const where: Conversation = { id: 'rb_PAGING', service: 'checkout-api', environment: 'production', channels: { slack: [], discord: [], console: [] } };
-
-class MemoryRefs implements ChatRefs {
-  readonly values = new Map<string, string>();
-  async get(rollbackId: string, key: string): Promise<string | undefined> {
-    return this.values.get(`${rollbackId} ${key}`);
-  }
-  async set(rollbackId: string, key: string, value: string): Promise<void> {
-    this.values.set(`${rollbackId} ${key}`, value);
-  }
-}
 
 const started = milestonesOf(undefined, makeRecord({ state: 'queued' }))[0]!;
 const failed = milestonesOf(makeRecord({ state: 'verifying' }), makeRecord({ state: 'failed' }))[0]!;
@@ -161,7 +151,7 @@ describe('PagerSink', () => {
     const lines: string[] = [];
     const logger = createLogger({ scrubber: new SecretScrubber(), level: 'info', destination: new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }) });
     const comms: IncidentComms = { ...NO_COMMS, paging: { pagerduty: { routingKey: PD_KEY, apiUrl: 'http://unused' } } };
-    return { pager, lines, sink: new PagerSink(pager, new MemoryRefs(), () => comms, logger) };
+    return { pager, lines, sink: new PagerSink(pager, new InMemoryChatRefs(), () => comms, logger) };
   }
 
   it('pages a critical start and a failure, resolves only what it triggered, and sends each milestone once', async () => {

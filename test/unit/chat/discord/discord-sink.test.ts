@@ -8,7 +8,7 @@
 import pino from 'pino';
 import { messageNonce, DiscordSink } from '../../../../src/chat/discord/discord-sink';
 import { createDiscordRest } from '../../../../src/chat/discord/discord-rest';
-import type { ChatRefs } from '../../../../src/domain/chat-refs';
+import { InMemoryChatRefs } from '../../../fakes/in-memory-chat-refs';
 import { Message } from '../../../../src/domain/message';
 import type { OutboundEvent } from '../../../../src/domain/outbound-event';
 import type { Conversation } from '../../../../src/domain/ports';
@@ -16,16 +16,6 @@ import { FakeDiscord, FAKE_DISCORD_TOKEN } from '../../../fakes/discord-api';
 
 const CHANNEL = '1110000000000000000';
 const record: Conversation = { id: 'rb_TIMEOUTS', service: 'checkout-api', environment: 'production', channels: { slack: [], discord: [CHANNEL], console: [] } };
-
-class MemoryRefs implements ChatRefs {
-  private readonly values = new Map<string, string>();
-  async get(rollbackId: string, key: string): Promise<string | undefined> {
-    return this.values.get(`${rollbackId} ${key}`);
-  }
-  async set(rollbackId: string, key: string, value: string): Promise<void> {
-    this.values.set(`${rollbackId} ${key}`, value);
-  }
-}
 
 let seq = 0;
 function event(kind: OutboundEvent['kind'], title: string, options: { supersedes?: string; broadcast?: boolean } = {}): OutboundEvent {
@@ -64,7 +54,7 @@ describe('DiscordSink after unknown outcomes', () => {
   beforeEach(async () => {
     discord = await FakeDiscord.start({ channels: [CHANNEL] });
     const rest = createDiscordRest({ token: FAKE_DISCORD_TOKEN, apiUrl: discord.apiBase, timeoutMs: 200 });
-    sink = new DiscordSink(rest, new MemoryRefs(), pino({ level: 'silent' }));
+    sink = new DiscordSink(rest, new InMemoryChatRefs(), pino({ level: 'silent' }));
   });
   afterEach(() => discord.close());
 

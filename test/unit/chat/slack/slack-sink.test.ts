@@ -9,23 +9,13 @@ import { RetryLaterError } from '../../../../src/domain/errors';
 import { Message } from '../../../../src/domain/message';
 import type { OutboundEvent } from '../../../../src/domain/outbound-event';
 import type { Conversation } from '../../../../src/domain/ports';
-import type { ChatRefs } from '../../../../src/domain/chat-refs';
+import { InMemoryChatRefs } from '../../../fakes/in-memory-chat-refs';
 import { MESSAGE_EVENT_TYPE, SlackSink } from '../../../../src/chat/slack/slack-sink';
 import { createSlackWebClient } from '../../../../src/chat/slack/slack-web-client';
 import { FakeSlack, FAKE_SLACK_TOKEN } from '../../../fakes/slack-api';
 
 const CHANNEL = 'C0INCIDENT';
 const record: Conversation = { id: 'rb_TIMEOUTS', service: 'checkout-api', environment: 'production', channels: { slack: [CHANNEL], discord: [], console: [] } };
-
-class MemoryRefs implements ChatRefs {
-  readonly values = new Map<string, string>();
-  async get(rollbackId: string, key: string): Promise<string | undefined> {
-    return this.values.get(`${rollbackId} ${key}`);
-  }
-  async set(rollbackId: string, key: string, value: string): Promise<void> {
-    this.values.set(`${rollbackId} ${key}`, value);
-  }
-}
 
 let seq = 0;
 function event(kind: OutboundEvent['kind'], title: string, options: { supersedes?: string; broadcast?: boolean } = {}): OutboundEvent {
@@ -37,13 +27,13 @@ const titleOf = (blocks: unknown[] | undefined) => (blocks?.[0] as { text?: { te
 
 describe('SlackSink after unknown outcomes', () => {
   let slack: FakeSlack;
-  let refs: MemoryRefs;
+  let refs: InMemoryChatRefs;
   let warnings: string[];
   let sink: SlackSink;
 
   beforeEach(async () => {
     slack = await FakeSlack.start({ ts: 'wall' });
-    refs = new MemoryRefs();
+    refs = new InMemoryChatRefs();
     warnings = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
     sink = new SlackSink(createSlackWebClient({ botToken: FAKE_SLACK_TOKEN, apiUrl: slack.apiUrl, timeoutMs: 200 }), refs, logger, { now: () => Date.now() });
