@@ -4,8 +4,6 @@ import { ROLLBACK_ID_PATTERN } from '../domain/ids';
 import { UnknownRollbackError } from '../domain/errors';
 import type { RollbackRecord } from '../domain/rollback-record';
 import { isFinished } from '../domain/rollback-state';
-import { isDrill } from '../domain/drills';
-import { historyMessage } from '../messages/templates/history';
 import { releasesMessage } from '../messages/templates/releases';
 import { statusMessage, statusOverview } from '../messages/templates/status';
 import { automationStatus, type AutomationStatusEntry } from '../messages/templates/auto-notices';
@@ -67,13 +65,6 @@ async function automationEntries(deps: EngineDeps): Promise<AutomationStatusEntr
     }
   }
   return entries;
-}
-
-export async function historyOf(deps: EngineDeps, service: string | undefined, limit: number): Promise<Message> {
-  if (service) deps.catalog.resolve(service);
-  // Drills are kept apart from incidents: `/rollback history --drills` shows them.
-  const records = (await deps.store.list({ ...(service ? { service } : {}), limit: limit * 4 })).filter((r) => !isDrill(r)).slice(0, limit);
-  return historyMessage(records, { ...(service ? { service } : {}), limit });
 }
 
 export async function releasesOf(deps: EngineDeps, service: string, environment: string | undefined): Promise<Message> {

@@ -10,7 +10,7 @@ import type { Replier } from '../domain/ports';
 import type { RollbackRequestInput } from '../domain/request';
 import { errorReply, requestAccepted } from '../messages/templates/replies';
 import { helpMessage } from '../messages/templates/help';
-import { deliverAnswer, type Answer } from './answer';
+import { deliverAnswer, isFileAnswer, type Answer } from './answer';
 import type { Command } from './commands';
 import { decideApproval, expireApproval } from './decide-approval';
 import { abandonRestore, decideRestore, requestRestore, runRestore } from './database-restores';
@@ -19,7 +19,7 @@ import { checkDrills, type DrillCheck } from './drill-reminders';
 import type { EngineDeps } from './engine-deps';
 import { RollbackExecutor } from './executor';
 import { abortRollback, acceptVerification, cancelRollback, failVerification, recordPostmortem, retryVerification } from './operator-actions';
-import { historyOf, releasesOf, statusOf } from './queries';
+import { releasesOf, statusOf } from './queries';
 import { historyAnswer, postmortemAnswer, reportAnswer } from './records';
 import { controlEnvironment } from './environment-controls';
 import { handleAutoSignal, type AutoOutcome } from './handle-auto-signal';
@@ -68,8 +68,11 @@ export class RollbackService {
   status(target?: string): Promise<Message> {
     return statusOf(this.deps, target);
   }
-  history(service: string | undefined, limit: number): Promise<Message> {
-    return historyOf(this.deps, service, limit);
+  /** `/rollback history` without filters or a file format: the same path the command takes. */
+  async history(service: string | undefined, limit: number): Promise<Message> {
+    const answer = await historyAnswer(this.deps, { ...(service ? { service } : {}), limit });
+    if (isFileAnswer(answer)) throw new Error('a history without a format is a message');
+    return answer;
   }
   releases(service: string, environment?: string): Promise<Message> {
     return releasesOf(this.deps, service, environment);
